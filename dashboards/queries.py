@@ -1,0 +1,109 @@
+"""What the dashboard shows, as plain functions over the published snapshot (tested without Streamlit).
+
+Only the protected mart ``fct_indicator_published`` is read: these pages are for
+ministries and the public.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from seeds.reference_data import code_lists, indicators, read_reference_csv
+
+SUPPRESSED = "–"
+HEADLINE = ("SITES", "PARTICIPANTS", "EMP_COMP_RATE", "FID_MEAN")
+
+
+def _query(database: Path, sql: str, params: dict | None = None) -> pl.DataFrame:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return pl.from_arrow(connection.sql(sql, params=params or {}).to_arrow_table())
+
+
+def indicator_names() -> dict[str, str]:
+    return {i.code: i.name_sv for i in indicators()}
+
+
+def county_names() -> dict[str, str]:
+    return {"SE": "Hela Sverige"} | {c["iso_code"]: c["county_name"] for c in read_reference_csv("counties.csv")}
+
+
+def years(database: Path) -> list[int]:
+    frame = _query(database, "select distinct reporting_year from main.fct_indicator_published order by 1 desc")
+    return frame.get_column("reporting_year").to_list()
+
+
+def headline(database: Path, year: int, ref_area: str = "SE") -> dict[str, tuple[float | None, str]]:
+    """Indicator -> (value, confidentiality status) for the year's totals of one area."""
+    frame = _query(database, """
+        select indicator_code, obs_value, conf_status from main.fct_indicator_published
+        where freq = 'A' and reporting_year = $year and ref_area = $area
+          and sex = '_T' and age = '_T' and diagnosis = '_T'
+    """, {"year": year, "area": ref_area})
+    return {row["indicator_code"]: (None if row["obs_value"] is None else float(row["obs_value"]), row["conf_status"])
+            for row in frame.iter_rows(named=True)}
+
+
+def display_value(value: float | None, indicator_code: str) -> str:
+    if value is None:
+        return SUPPRESSED
+    decimals = next(i.decimals for i in indicators() if i.code == indicator_code)
+    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")  # Swedish: 1 234,5
+    unit = next(i.unit for i in indicators() if i.code == indicator_code)
+    return f"{text} %" if unit == "PC" else text
+
+
+def trend(database: Path, indicator_code: str, freq: str = "Q") -> pl.DataFrame:
+    """The national series of one indicator: period, value (suppressed periods have none)."""
+    return _query(database, """
+        select time_period as period, cast(obs_value as double) as value, conf_status
+        from main.fct_indicator_published
+        where indicator_code = $code and freq = $freq and ref_area = 'SE' and breakdown = 'total'
+        order by time_period
+    """, {"code": indicator_code, "freq": freq})
+
+
+def by_county(database: Path, year: int, codes: tuple[str, ...] = HEADLINE) -> pl.DataFrame:
+    """One row per county with a site: the headline indicators side by side, as display text."""
+    frame = _query(database, """
+        select ref_area, indicator_code, obs_value from main.fct_indicator_published
+        where freq = 'A' and reporting_year = $year and breakdown = 'area'
+          and list_contains($codes, indicator_code)
+    """, {"year": year, "codes": list(codes)})
+    names = county_names()
+    rows = []
+    for area in sorted(set(frame.get_column("ref_area").to_list()), key=lambda a: names[a]):
+        cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(ref_area=area).iter_rows(named=True)}
+        rows.append({"Län": names[area], **{indicator_names()[c]: display_value(
+            None if cells.get(c) is None else float(cells[c]), c) for c in codes}})
+    return pl.DataFrame(rows)
+
+
+def county_rate(database: Path, year: int, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
+    """County, value (None where suppressed): for a bar chart."""
+    frame = _query(database, """
+        select ref_area, cast(obs_value as double) as value from main.fct_indicator_published
+        where freq = 'A' and reporting_year = $year and breakdown = 'area' and indicator_code = $code
+    """, {"year": year, "code": indicator_code})
+    names = county_names()
+    return frame.with_columns(pl.col("ref_area").replace_strict(names).alias("county")).sort("county")
+
+
+def breakdown(database: Path, year: int, dimension: str, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
+    """One indicator by sex, age or diagnosis, with Swedish labels, as display text."""
+    code_list = {"sex": "sex", "age": "age_group", "diagnosis": "diagnosis_group"}[dimension]
+    labels = {c.sdmx_code: c.label_sv for c in code_lists()[code_list]}
+    order = list(labels)
+    frame = _query(database, f"""
+        select {dimension} as code, indicator_code, obs_value from main.fct_indicator_published
+        where freq = 'A' and reporting_year = $year and breakdown = $dimension
+          and indicator_code in ('PARTICIPANTS', $code)
+    """, {"year": year, "dimension": dimension, "code": indicator_code})
+    rows = []
+    for code in sorted(set(frame.get_column("code").to_list()), key=order.index):
+        cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(code=code).iter_rows(named=True)}
+        rows.append({"Grupp": labels[code], **{indicator_names()[c]: display_value(
+            None if cells.get(c) is None else float(cells[c]), c) for c in ("PARTICIPANTS", indicator_code)}})
+    return pl.DataFrame(rows)

@@ -1,0 +1,10 @@
+{#- scale × numerator / denominator, rounded to one decimal half away from zero, in exact
+    integer arithmetic (numerator ≥ 0, denominator > 0); null when the denominator is 0. -#}
+{% macro round_ratio(numerator, denominator, scale=1) -%}
+    case when ({{ denominator }}) > 0 then
+        cast(
+            ((20 * {{ scale }} * cast({{ numerator }} as hugeint) + cast({{ denominator }} as hugeint))
+             // (2 * cast({{ denominator }} as hugeint))) / 10 as decimal(18, 1)
+        )
+    end
+{%- endmacro %}

@@ -1,0 +1,50 @@
+-- Participants enrolled in a period, with what they did in it. One row per participant and period.
+with enrolled as (
+    select participant.*, period.freq, period.time_period, period.first_day, period.last_day
+    from {{ ref('int_participants') }} as participant
+    inner join {{ ref('int_periods') }} as period using (reporting_year)
+    where participant.intake_date <= period.last_day
+        and (participant.exit_date is null or participant.exit_date >= period.first_day)
+),
+
+activity_in_period as (
+    select
+        enrolled.return_id,
+        enrolled.participant_id,
+        enrolled.time_period,
+        bool_or(episode.activity_type = 'konkurrensutsatt_arbete') as in_competitive_work,
+        bool_or(episode.activity_type in ('konkurrensutsatt_arbete', 'subventionerat_arbete')) as in_paid_work,
+        bool_or(episode.activity_type = 'studier') as in_education
+    from enrolled
+    inner join {{ ref('stg_returns__aktiviteter') }} as episode using (return_id, participant_id)
+    where episode.start_date <= enrolled.last_day
+        and (episode.end_date is null or episode.end_date >= enrolled.first_day)
+    group by all
+)
+
+select
+    enrolled.return_id,
+    enrolled.site_id,
+    enrolled.reporting_year,
+    enrolled.participant_id,
+    enrolled.freq,
+    enrolled.time_period,
+    enrolled.ref_area,
+    enrolled.sex,
+    case
+        when enrolled.reporting_year - enrolled.birth_year <= 29 then 'Y_LT30'
+        when enrolled.reporting_year - enrolled.birth_year <= 39 then 'Y30T39'
+        when enrolled.reporting_year - enrolled.birth_year <= 49 then 'Y40T49'
+        when enrolled.reporting_year - enrolled.birth_year <= 59 then 'Y50T59'
+        else 'Y_GE60'
+    end as age,
+    enrolled.diagnosis,
+    enrolled.in_paid_work_at_intake,
+    enrolled.intake_date between enrolled.first_day and enrolled.last_day as intake_in_period,
+    coalesce(enrolled.exit_date between enrolled.first_day and enrolled.last_day, false) as exit_in_period,
+    coalesce(enrolled.exit_date is null or enrolled.exit_date >= enrolled.last_day, false) as enrolled_on_last_day,
+    coalesce(activity.in_competitive_work, false) as in_competitive_work,
+    coalesce(activity.in_paid_work, false) as in_paid_work,
+    coalesce(activity.in_education, false) as in_education
+from enrolled
+left join activity_in_period as activity using (return_id, participant_id, time_period)

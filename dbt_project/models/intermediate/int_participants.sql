@@ -1,0 +1,52 @@
+-- One row per participant in a site's current return for a year, with what every indicator needs.
+with diagnosis_rank as (
+    select code as diagnosis_group, sdmx_code as diagnosis, sort_order as hierarchy_rank
+    from {{ ref('code_lists') }}
+    where code_list = 'diagnosis_group'
+),
+
+primary_diagnosis as (
+    -- the hierarchy of the return format: first match wins
+    select return_id, participant_id, arg_min(diagnosis_rank.diagnosis, hierarchy_rank) as diagnosis
+    from {{ ref('stg_returns__diagnoser') }}
+    inner join diagnosis_rank using (diagnosis_group)
+    group by return_id, participant_id
+),
+
+first_competitive_job as (
+    -- over all the site's current returns: the episode may lie in an earlier year's return
+    select site_id, participant_id, min(start_date) as first_competitive_job_start
+    from {{ ref('stg_returns__aktiviteter') }}
+    where activity_type = 'konkurrensutsatt_arbete'
+    group by site_id, participant_id
+),
+
+sex_codes as (
+    select code as sex, sdmx_code as sex_sdmx
+    from {{ ref('code_lists') }}
+    where code_list = 'sex'
+)
+
+select
+    participant.return_id,
+    participant.site_id,
+    participant.reporting_year,
+    participant.participant_id,
+    site.ref_area,
+    sex_codes.sex_sdmx as sex,
+    participant.birth_year,
+    coalesce(primary_diagnosis.diagnosis, 'UNK') as diagnosis,
+    participant.intake_date,
+    participant.first_employer_contact_date,
+    participant.exit_date,
+    list_has_any(string_split(participant.income_at_intake, '|'), ['lon', 'lonebidrag']) as in_paid_work_at_intake,
+    first_competitive_job.first_competitive_job_start
+from {{ ref('stg_returns__deltagare') }} as participant
+inner join {{ ref('int_sites') }} as site on participant.return_id = site.return_id
+inner join sex_codes on participant.sex = sex_codes.sex
+left join primary_diagnosis
+    on participant.return_id = primary_diagnosis.return_id
+    and participant.participant_id = primary_diagnosis.participant_id
+left join first_competitive_job
+    on participant.site_id = first_competitive_job.site_id
+    and participant.participant_id = first_competitive_job.participant_id

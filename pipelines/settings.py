@@ -1,0 +1,57 @@
+"""Settings, read once from the environment. The one place for every knob."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HOME_ENV = "IPS_MONITOR_HOME"
+THRESHOLD_ENV = "IPS_MONITOR_SUPPRESSION_THRESHOLD"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# dbt is installed beside this Python, which need not be on PATH (a venv not activated).
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+DASHBOARD_APP = PROJECT_ROOT / "dashboards" / "app.py"
+DASHBOARD_PORT = 8501
+# An annual return of 5,000 participants is about 2 MB; anything far larger is a wrong file.
+MAX_FILE_BYTES = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    suppression_threshold: int = 5
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The pipeline's own database; only the pipeline opens it."""
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def published_path(self) -> Path:
+        """A copy of the warehouse swapped in after each good run; the dashboard reads this."""
+        return self.home / "published" / "warehouse.duckdb"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def demo_returns_dir(self) -> Path:
+        return self.home / "demo-returns"
+
+
+def load_settings(home: str | Path | None = None) -> Settings:
+    chosen = home or os.environ.get(HOME_ENV) or "var"
+    threshold = int(os.environ.get(THRESHOLD_ENV, "5"))
+    return Settings(home=Path(chosen).resolve(), suppression_threshold=threshold)

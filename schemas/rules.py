@@ -1,0 +1,108 @@
+"""Every rule of return format v1, with the message a site reads, in Swedish and English.
+
+A problem found anywhere in intake names one of these rules by its id; the
+report looks the words up here, so each message is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from seeds.reference_data import codes_of
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    sv: str
+    en: str
+    severity: str = "error"  # or "warning": reported, does not reject the return
+
+
+_RULES = [
+    # files and structure
+    Rule("file_missing", "Filen eller bladet saknas i inlämningen. Lägg till den med exakt detta namn.",
+         "The file or sheet is missing from the return. Add it with exactly this name."),
+    Rule("file_unreadable", "Filen kan inte läsas. Spara den som CSV (UTF-8 eller Windows-1252) eller XLSX och skicka igen.",
+         "The file cannot be read. Save it as CSV (UTF-8 or Windows-1252) or XLSX and send it again."),
+    Rule("file_empty", "Filen är tom. Den ska ha en rubrikrad med kolumnnamnen.",
+         "The file is empty. It must have a header row with the column names."),
+    Rule("file_too_large", "Filen är större än vad en årsrapport kan vara. Kontrollera att rätt fil skickats.",
+         "The file is larger than an annual return can be. Check that the right file was sent."),
+    Rule("encoding", "Filen är varken UTF-8 eller Windows-1252. Spara om den som CSV UTF-8 i Excel.",
+         "The file is neither UTF-8 nor Windows-1252. Save it again as CSV UTF-8 in Excel."),
+    Rule("delimiter", "Kolumnavgränsaren kunde inte avgöras. Använd komma eller semikolon.",
+         "The column delimiter could not be determined. Use comma or semicolon."),
+    Rule("ragged_row", "Raden har ett annat antal fält än rubrikraden.",
+         "The row has a different number of fields than the header row."),
+    Rule("column_missing", "En obligatorisk kolumn saknas. Lägg till den i rubrikraden.",
+         "A required column is missing. Add it to the header row."),
+    Rule("column_duplicate", "Kolumnen förekommer mer än en gång i rubrikraden.",
+         "The column appears more than once in the header row."),
+    Rule("column_unknown", "Okänd kolumn; den ignoreras.", "Unknown column; it is ignored.", "warning"),
+    Rule("unknown_file", "Okänd fil i inlämningen; den ignoreras.", "Unknown file in the return; it is ignored.", "warning"),
+    Rule("row_count_site", "Tabellen verksamhet ska ha exakt en rad.", "The table verksamhet must have exactly one row."),
+    Rule("identity_number", "Cellen ser ut som ett personnummer eller samordningsnummer. Hela rapporten har avvisats och inget av den har sparats. Använd verksamhetens löpnummer.",
+         "The cell looks like a personal identity or coordination number. The whole return was refused and nothing of it was kept. Use the site's serial number."),
+    # values
+    Rule("required", "Värdet saknas men är obligatoriskt.", "The value is missing but required."),
+    Rule("type_integer", "Värdet är inte ett heltal.", "The value is not a whole number."),
+    Rule("type_decimal", "Värdet är inte ett tal (använd decimalpunkt eller decimalkomma, inga tusentalsavgränsare).",
+         "The value is not a number (use a decimal point or comma, no thousands separators)."),
+    Rule("type_date", "Datumet ska skrivas ÅÅÅÅ-MM-DD och vara ett giltigt datum.", "The date must be written YYYY-MM-DD and be a valid date."),
+    Rule("site_id_format", "verksamhets-id ska vara IPS följt av fyra siffror, t.ex. IPS0042.", "site_id must be IPS followed by four digits, e.g. IPS0042."),
+    Rule("reporting_year_range", "Rapportåret ska vara mellan 2000 och 2100.", "The reporting year must be between 2000 and 2100."),
+    Rule("participant_id_format", "Löpnumret ska vara 1–20 tecken av A–Z, a–z, 0–9, _ och -.",
+         "The serial number must be 1–20 characters of A–Z, a–z, 0–9, _ and -."),
+    Rule("participant_id_unique", "Löpnumret förekommer på mer än en rad.", "The serial number appears on more than one row."),
+    Rule("municipality_unknown", "Kommunkoden finns inte. Ange SCB:s fyrsiffriga kod, t.ex. 0180.",
+         "The municipality code does not exist. Give SCB's four-digit code, e.g. 0180."),
+    Rule("non_negative", "Värdet får inte vara negativt.", "The value must not be negative."),
+    Rule("birth_year_range", "Födelseåret ska vara mellan 1930 och rapportåret minus 15.",
+         "The birth year must be between 1930 and the reporting year minus 15."),
+    Rule("codes_ingen_alone", "Koden ingen kan inte kombineras med andra inkomstkällor.", "The code ingen cannot be combined with other income sources."),
+    Rule("codes_duplicate", "Samma kod står flera gånger i cellen.", "The same code appears more than once in the cell."),
+    Rule("exit_reason_required", "Avslutsorsak ska anges när avslutsdatum finns.", "exit_reason is required when exit_date is set."),
+    Rule("exit_reason_without_exit", "Avslutsorsak är angiven men avslutsdatum saknas.", "exit_reason is set but exit_date is missing."),
+    Rule("intake_after_year", "Startdatum ligger efter rapportårets slut.", "intake_date is after the end of the reporting year."),
+    Rule("contact_before_intake", "Första arbetsgivarkontakt ligger före startdatum.", "first_employer_contact_date is before intake_date."),
+    Rule("exit_before_intake", "Avslutsdatum ligger före startdatum.", "exit_date is before intake_date."),
+    Rule("exit_before_year", "Avslutsdatum ligger före rapportåret; personen var inte inskriven under året och ska inte vara med.",
+         "exit_date is before the reporting year; the person was not enrolled in the year and must not be included."),
+    Rule("same_site_year", "site_id och reporting_year ska vara desamma på alla rader i alla tabeller.",
+         "site_id and reporting_year must be the same on every row of every table."),
+    Rule("participant_unknown", "Löpnumret finns inte i deltagare.", "The serial number does not exist in deltagare."),
+    Rule("participant_without_diagnosis", "Deltagaren har ingen rad i diagnoser. Ange minst en (okand om den inte är känd).",
+         "The participant has no row in diagnoser. Give at least one (okand when unknown)."),
+    Rule("icd10_format", "ICD-10-koden ska skrivas som F20 eller F20.0.", "The ICD-10 code must be written like F20 or F20.0."),
+    Rule("icd10_group", "ICD-10-koden hör inte till diagnosgruppen.", "The ICD-10 code does not belong to the diagnosis group."),
+    Rule("activity_after_year", "Startdatum ligger efter rapportårets slut.", "start_date is after the end of the reporting year."),
+    Rule("activity_before_intake", "Aktiviteten börjar före deltagarens startdatum.", "The activity starts before the participant's intake_date."),
+    Rule("activity_end_before_start", "Slutdatum ligger före startdatum.", "end_date is before start_date."),
+    Rule("activity_end_before_year", "Aktiviteten slutade före rapportåret och ska inte vara med.",
+         "The activity ended before the reporting year and must not be included."),
+    Rule("hours_range", "Timmar per vecka ska vara större än 0 och högst 60.", "hours_per_week must be more than 0 and at most 60."),
+    Rule("employer_sector_required", "Arbetsgivarsektor ska anges för betalt arbete.", "employer_sector is required for the two paid work types."),
+    Rule("review_outside_year", "Granskningsdatum ska ligga inom rapportåret.", "review_date must be within the reporting year."),
+    Rule("fidelity_item_range", "Varje item ska vara ett heltal 1–5.", "Each item must be a whole number from 1 to 5."),
+    Rule("fidelity_total_sum", "Totalpoängen är inte summan av de 25 itemen.", "total_score is not the sum of the 25 items."),
+]
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+
+@cache
+def code_rule(code_list: str) -> Rule:
+    allowed = ", ".join(codes_of(code_list))
+    return Rule(
+        f"code:{code_list}",
+        f"Koden finns inte i kodlistan {code_list}. Tillåtna koder: {allowed}.",
+        f"The code is not in the code list {code_list}. Allowed codes: {allowed}.",
+    )
+
+
+def rule(rule_id: str) -> Rule:
+    if rule_id.startswith("code:"):
+        return code_rule(rule_id.removeprefix("code:"))
+    return RULES[rule_id]

@@ -1,0 +1,248 @@
+"""The five tables of return format v1 as Pandera schemas.
+
+Each table is listed as its columns (name, type, required, code list, checks),
+read as in ``return-format-v1.md``. Intake parses the site's text cells into
+these types first (``pipelines.intake.parse``); the Pandera schemas then check
+every value rule on the typed, collected frame, lazily, so that every problem
+is reported and not only the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandera.polars as pa
+import polars as pl
+from pandera.polars import Check
+
+from seeds.reference_data import codes_of, municipality_codes
+
+ROW = "_row"  # the row number in the site's own file (header = row 1)
+MULTI_SEPARATOR = "|"
+
+DTYPES = {
+    "text": pl.String,
+    "code": pl.String,
+    "codes": pl.String,
+    "integer": pl.Int64,
+    "decimal": pl.Float64,
+    "date": pl.Date,
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # a key of DTYPES
+    required: bool
+    code_list: str | None = None
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    fields: tuple[Field, ...]
+    row_checks: tuple[Check, ...] = ()
+    optional_file: bool = False
+    columns: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(f.name for f in self.fields))
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+def _value_check(rule_id: str, predicate) -> Check:
+    """A check on one column; ``predicate`` maps the column expression to a boolean."""
+    return Check(
+        lambda data: data.lazyframe.select(predicate(pl.col(data.key)).fill_null(True)),
+        error=rule_id,
+    )
+
+
+def _row_check(rule_id: str, column: str, passes: pl.Expr) -> Check:
+    """A check across columns of one row, reported against ``column``."""
+    return Check(
+        lambda data: data.lazyframe.select(passes.fill_null(True).alias("passes")),
+        error=f"{rule_id}@{column}",
+    )
+
+
+def _in_code_list(code_list: str) -> Check:
+    allowed = codes_of(code_list)
+    return _value_check(f"code:{code_list}", lambda c: c.is_in(allowed))
+
+
+def _all_in_code_list(code_list: str) -> Check:
+    allowed = codes_of(code_list)
+    return _value_check(
+        f"code:{code_list}",
+        lambda c: c.str.split(MULTI_SEPARATOR).list.eval(pl.element().str.strip_chars().is_in(allowed)).list.all(),
+    )
+
+
+def _no_repeated_codes() -> Check:
+    return _value_check(
+        "codes_duplicate",
+        lambda c: c.str.split(MULTI_SEPARATOR).list.eval(pl.element().str.strip_chars()).list.n_unique()
+        == c.str.split(MULTI_SEPARATOR).list.len(),
+    )
+
+
+def _ingen_alone() -> Check:
+    return _value_check(
+        "codes_ingen_alone",
+        lambda c: ~c.str.split(MULTI_SEPARATOR).list.eval(pl.element().str.strip_chars() == "ingen").list.any()
+        | (c.str.split(MULTI_SEPARATOR).list.len() == 1),
+    )
+
+
+def code(name: str, code_list: str, required: bool = True) -> Field:
+    return Field(name, "code", required, code_list, (_in_code_list(code_list),))
+
+
+def codes(name: str, code_list: str, required: bool = True, *extra: Check) -> Field:
+    return Field(name, "codes", required, code_list, (_all_in_code_list(code_list), _no_repeated_codes(), *extra))
+
+
+SITE_AND_YEAR = (
+    Field("site_id", "text", True, checks=(_value_check("site_id_format", lambda c: c.str.contains(r"^IPS[0-9]{4}$")),)),
+    Field("reporting_year", "integer", True, checks=(_value_check("reporting_year_range", lambda c: c.is_between(2000, 2100)),)),
+)
+PARTICIPANT_ID = Field(
+    "participant_id",
+    "text",
+    True,
+    checks=(_value_check("participant_id_format", lambda c: c.str.contains(r"^[A-Za-z0-9_-]{1,20}$")),),
+)
+
+_year = pl.col("reporting_year")
+_year_end = pl.date(_year, 12, 31)
+_year_start = pl.date(_year, 1, 1)
+_PAID_WORK = ["konkurrensutsatt_arbete", "subventionerat_arbete"]
+FIDELITY_ITEMS = tuple(f"item_{i:02d}" for i in range(1, 26))
+
+VERKSAMHET = Table(
+    "verksamhet",
+    (
+        *SITE_AND_YEAR,
+        Field("site_name", "text", True),
+        Field(
+            "municipality_code",
+            "text",
+            True,
+            checks=(_value_check("municipality_unknown", lambda c: c.is_in(sorted(municipality_codes()))),),
+        ),
+        code("organiser_type", "organiser_type"),
+        codes("financing", "financing"),
+        code("integrated_with_psychiatry", "integration"),
+        code("psychosis_target_group", "yes_no"),
+        Field("specialist_fte", "decimal", True, checks=(_value_check("non_negative", lambda c: c >= 0),)),
+        Field("supervisor_fte", "decimal", False, checks=(_value_check("non_negative", lambda c: c >= 0),)),
+        Field("start_date", "date", True),
+    ),
+)
+
+DELTAGARE = Table(
+    "deltagare",
+    (
+        *SITE_AND_YEAR,
+        PARTICIPANT_ID,
+        code("sex", "sex"),
+        Field("birth_year", "integer", True),
+        code("education", "education"),
+        Field("intake_date", "date", True),
+        Field("first_employer_contact_date", "date", False),
+        Field("exit_date", "date", False),
+        code("exit_reason", "exit_reason", required=False),
+        code("referral_source", "referral_source"),
+        code("last_employed", "last_employed"),
+        code("registered_at_af", "yes_no_unknown"),
+        code("attachment_at_intake", "attachment"),
+        codes("income_at_intake", "income_source", True, _ingen_alone()),
+        code("attachment_at_followup", "attachment", required=False),
+        codes("income_at_followup", "income_source", False, _ingen_alone()),
+        code("economic_situation", "economic_situation", required=False),
+    ),
+    row_checks=(
+        _row_check("birth_year_range", "birth_year", pl.col("birth_year").is_between(1930, _year - 15)),
+        _row_check("intake_after_year", "intake_date", pl.col("intake_date") <= _year_end),
+        _row_check("contact_before_intake", "first_employer_contact_date",
+                   pl.col("first_employer_contact_date") >= pl.col("intake_date")),
+        _row_check("exit_before_intake", "exit_date", pl.col("exit_date") >= pl.col("intake_date")),
+        _row_check("exit_before_year", "exit_date", pl.col("exit_date") >= _year_start),
+        _row_check("exit_reason_required", "exit_reason", pl.col("exit_date").is_null() | pl.col("exit_reason").is_not_null()),
+        _row_check("exit_reason_without_exit", "exit_reason", pl.col("exit_reason").is_null() | pl.col("exit_date").is_not_null()),
+    ),
+)
+
+DIAGNOSER = Table(
+    "diagnoser",
+    (
+        *SITE_AND_YEAR,
+        PARTICIPANT_ID,
+        code("diagnosis_group", "diagnosis_group"),
+        Field("icd10_code", "text", False, checks=(_value_check("icd10_format", lambda c: c.str.contains(r"^F[0-9]{2}(\.[0-9A-Z]{1,2})?$")),)),
+    ),
+)
+
+AKTIVITETER = Table(
+    "aktiviteter",
+    (
+        *SITE_AND_YEAR,
+        PARTICIPANT_ID,
+        code("activity_type", "activity_type"),
+        Field("start_date", "date", True),
+        Field("end_date", "date", False),
+        Field("hours_per_week", "decimal", False, checks=(_value_check("hours_range", lambda c: (c > 0) & (c <= 60)),)),
+        code("employer_sector", "employer_sector", required=False),
+    ),
+    row_checks=(
+        _row_check("activity_after_year", "start_date", pl.col("start_date") <= _year_end),
+        _row_check("activity_end_before_start", "end_date", pl.col("end_date") >= pl.col("start_date")),
+        _row_check("activity_end_before_year", "end_date", pl.col("end_date") >= _year_start),
+        _row_check(
+            "employer_sector_required",
+            "employer_sector",
+            ~pl.col("activity_type").is_in(_PAID_WORK) | pl.col("employer_sector").is_not_null(),
+        ),
+    ),
+)
+
+PROGRAMTROHET = Table(
+    "programtrohet",
+    (
+        *SITE_AND_YEAR,
+        Field("review_date", "date", True),
+        code("reviewer_type", "reviewer_type"),
+        *(
+            Field(item, "integer", True, checks=(_value_check("fidelity_item_range", lambda c: c.is_between(1, 5)),))
+            for item in FIDELITY_ITEMS
+        ),
+        Field("total_score", "integer", False),
+    ),
+    row_checks=(
+        _row_check("review_outside_year", "review_date", pl.col("review_date").dt.year() == _year),
+        _row_check("fidelity_total_sum", "total_score", pl.col("total_score") == pl.sum_horizontal(FIDELITY_ITEMS)),
+    ),
+    optional_file=True,
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (VERKSAMHET, DELTAGARE, DIAGNOSER, AKTIVITETER, PROGRAMTROHET)}
+
+
+def pandera_schema(table: Table) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            f.name: pa.Column(DTYPES[f.kind], checks=list(f.checks), nullable=not f.required)
+            for f in table.fields
+        },
+        checks=list(table.row_checks),
+        strict=False,
+        name=table.name,
+    )
+
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {name: pandera_schema(t) for name, t in TABLES.items()}

@@ -1,0 +1,77 @@
+"""The reference data shipped with the project: code lists, indicators, geography.
+
+The CSV files beside this module are the single source of truth. Validation,
+the dbt seeds (``dbt_project`` reads this folder as its seed path), the exports
+and the dashboard all read them from here.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+REFERENCE_DIR = files("seeds") / "reference"
+
+
+def read_reference_csv(name: str) -> list[dict[str, str]]:
+    with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    label_sv: str
+    label_en: str
+    sdmx_code: str
+
+
+@cache
+def code_lists() -> dict[str, tuple[Code, ...]]:
+    lists: dict[str, list[Code]] = {}
+    for row in sorted(read_reference_csv("code_lists.csv"), key=lambda r: int(r["sort_order"])):
+        lists.setdefault(row["code_list"], []).append(
+            Code(row["code"], row["label_sv"], row["label_en"], row["sdmx_code"])
+        )
+    return {name: tuple(codes) for name, codes in lists.items()}
+
+
+def codes_of(code_list: str) -> list[str]:
+    return [c.code for c in code_lists()[code_list]]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    unit: str
+    name_sv: str
+    name_en: str
+    definition_en: str
+    breakdowns: tuple[str, ...]
+    quarterly: bool
+    decimals: int
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    rows = sorted(read_reference_csv("indicators.csv"), key=lambda r: int(r["sort_order"]))
+    return tuple(
+        Indicator(
+            code=r["indicator_code"],
+            unit=r["unit"],
+            name_sv=r["name_sv"],
+            name_en=r["name_en"],
+            definition_en=r["definition_en"],
+            breakdowns=tuple(r["breakdowns"].split()),
+            quarterly=r["quarterly"] == "true",
+            decimals=int(r["decimals"]),
+        )
+        for r in rows
+    )
+
+
+@cache
+def municipality_codes() -> frozenset[str]:
+    return frozenset(r["municipality_code"] for r in read_reference_csv("municipalities.csv"))
