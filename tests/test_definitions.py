@@ -1,0 +1,49 @@
+"""The Dagster code location loads anywhere, with the assets and checks we expect."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.settings import PROJECT_ROOT
+
+
+def test_dagster_definitions_validate(dbt_manifest, tmp_path):
+    dagster = Path(sys.executable).parent / "dagster"
+    result = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ips_monitor" in result.stdout + result.stderr
+
+
+def test_asset_graph_has_every_stage(dbt_manifest):
+    from pipelines.definitions import defs
+
+    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    expected = {
+        "raw/returns", "raw/verksamhet", "raw/deltagare", "raw/diagnoser", "raw/aktiviteter", "raw/programtrohet",
+        "code_lists", "municipalities", "counties", "indicators",
+        "stg_returns__current_returns", "stg_returns__deltagare", "int_participant_periods",
+        "fct_indicator", "fct_indicator_published", "published_snapshot", "sdmx_exports",
+    }
+    assert expected <= keys, expected - keys
+
+
+def test_dbt_tests_are_asset_checks(dbt_manifest):
+    from pipelines.definitions import defs
+
+    checks = {(key.asset_key.to_user_string(), key.name) for key in defs.resolve_asset_graph().asset_check_keys}
+    assert ("stg_returns__current_returns", "unique_stg_returns__current_returns_return_id") in checks
+    assert any(asset == "fct_indicator_published" for asset, _ in checks)
+
+
+def test_dbt_sources_are_drawn_from_the_loading_asset(dbt_manifest):
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    parents = {key.to_user_string() for key in graph.get(dg.AssetKey("stg_returns__deltagare")).parent_keys}
+    assert "raw/deltagare" in parents

@@ -1,0 +1,200 @@
+"""Intake: dialects, rules, feedback, the archive and identity numbers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import polars as pl
+import pytest
+from personnummer import personnummer
+
+from pipelines.intake.archive import read_receipts
+from pipelines.intake.reader import load_submission
+from pipelines.intake.submit import submit
+from pipelines.intake.validate import check_return
+from pipelines.settings import load_settings
+from seeds.demo_returns import Dialect
+from tests.returns import diagnosis, episode, participant, review, site_row, write
+from tests.small_dataset import SITE_A, SITE_B
+
+DIALECTS = {
+    "utf8-comma": Dialect(),
+    "utf8-bom-semicolon-decimal-comma": Dialect("utf-8-sig", ";", ","),
+    "windows1252-semicolon": Dialect("cp1252", ";", ","),
+    "shouting-headers": Dialect(header_style="shouting"),
+    "zip": Dialect(container="zip"),
+    "xlsx": Dialect(container="xlsx"),
+}
+
+
+def minimal_return(**participant_overrides) -> dict[str, list[dict]]:
+    return {
+        "verksamhet": [site_row("IPS0009", "2184", 2.5, site_name="IPS Hälsingland – Hudiksvall")],
+        "deltagare": [participant("IPS0009", "L1", "2025-02-01", **participant_overrides)],
+        "diagnoser": [diagnosis("IPS0009", "L1", "psykos", "F20.0")],
+        "aktiviteter": [episode("IPS0009", "L1", "konkurrensutsatt_arbete", "2025-03-01")],
+        "programtrohet": [review("IPS0009", "2025-06-01", 101)],
+    }
+
+
+def problems_of(tables, tmp_path, dialect=Dialect()):
+    result = check_return(load_submission(write(tables, tmp_path / "return", dialect)))
+    return result, {(p.table, p.row, p.column, p.rule_id) for p in result.problems}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS.values(), ids=DIALECTS.keys())
+def test_every_dialect_gives_the_same_tables(tmp_path, dialect):
+    reference = check_return(load_submission(write(SITE_A, tmp_path / "reference")))
+    result = check_return(load_submission(write(SITE_A, tmp_path / "return", dialect)))
+    assert result.accepted, result.problems
+    for name, frame in reference.tables.items():
+        assert result.tables[name].drop("_row").equals(frame.drop("_row")), name
+    # Swedish letters survive every encoding
+    swedish = check_return(load_submission(write(minimal_return(), tmp_path / "sv", dialect)))
+    assert swedish.tables["verksamhet"]["site_name"].to_list() == ["IPS Hälsingland – Hudiksvall"]
+
+
+def test_problems_name_table_row_column_value_and_rule(tmp_path):
+    tables = minimal_return(sex="Q", birth_year=2020, exit_date=None)
+    tables["deltagare"].append(participant("IPS0009", "L2", "2025-13-01"))
+    tables["aktiviteter"].append(episode("IPS0009", "NOBODY", "studier", "2025-03-01"))
+    result, found = problems_of(tables, tmp_path)
+    assert not result.accepted
+    assert ("deltagare", 2, "sex", "code:sex") in found
+    assert ("deltagare", 2, "birth_year", "birth_year_range") in found
+    assert ("deltagare", 3, "intake_date", "type_date") in found
+    assert ("aktiviteter", 3, "participant_id", "participant_unknown") in found
+    assert ("deltagare", 3, "participant_id", "participant_without_diagnosis") in found
+    bad_sex = next(p for p in result.problems if p.rule_id == "code:sex")
+    assert bad_sex.value == "Q"
+    assert "Tillåtna koder: K, M, X" in bad_sex.message_sv and "Allowed codes: K, M, X" in bad_sex.message_en
+    # a cell that fails to parse is reported once, not again as "missing"
+    assert ("deltagare", 3, "intake_date", "required") not in found
+
+
+def test_required_when_and_fidelity_rules(tmp_path):
+    tables = minimal_return(exit_date="2025-05-01")  # exit without a reason
+    tables["deltagare"][0]["exit_reason"] = None
+    tables["aktiviteter"][0]["employer_sector"] = None
+    tables["programtrohet"][0]["total_score"] = 100  # the items add up to 101
+    tables["diagnoser"][0]["icd10_code"] = "F32"  # depression's block under psykos
+    _, found = problems_of(tables, tmp_path)
+    assert {
+        ("deltagare", 2, "exit_reason", "exit_reason_required"),
+        ("aktiviteter", 2, "employer_sector", "employer_sector_required"),
+        ("programtrohet", 2, "total_score", "fidelity_total_sum"),
+        ("diagnoser", 2, "icd10_code", "icd10_group"),
+    } <= found
+
+
+def test_unknown_columns_are_warnings_and_the_return_is_accepted(tmp_path):
+    tables = minimal_return()
+    folder = write(tables, tmp_path / "return")
+    text = (folder / "deltagare.csv").read_text(encoding="utf-8").splitlines()
+    text = [text[0] + ",kommentar"] + [line + ",ok" for line in text[1:]]
+    (folder / "deltagare.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    result = check_return(load_submission(folder))
+    assert result.accepted
+    assert [(p.rule_id, p.column, p.severity) for p in result.problems] == [("column_unknown", "kommentar", "warning")]
+
+
+def test_missing_optional_fidelity_file_is_fine_but_a_missing_table_is_not(tmp_path):
+    tables = minimal_return()
+    tables["programtrohet"] = []
+    folder = write(tables, tmp_path / "return")
+    assert not (folder / "programtrohet.csv").exists()
+    assert check_return(load_submission(folder)).accepted
+    (folder / "diagnoser.csv").unlink()
+    missing = check_return(load_submission(folder))
+    assert ("diagnoser", None, None, "file_missing") in {(p.table, p.row, p.column, p.rule_id) for p in missing.problems}
+
+
+def test_archive_keeps_files_unchanged_with_checksum_and_verdict(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    folder = write(minimal_return(), tmp_path / "return")
+    outcome = submit(folder, settings)
+    assert outcome.verdict == "accepted"
+    (receipt,) = read_receipts(settings.archive_dir)
+    assert (receipt.verdict, receipt.site_id, receipt.reporting_year) == ("accepted", "IPS0009", 2025)
+    stored = settings.archive_dir / receipt.return_id / "files"
+    for original in folder.iterdir():
+        assert (stored / original.name).read_bytes() == original.read_bytes()
+        entry = next(f for f in receipt.files if f["name"] == original.name)
+        assert entry["sha256"] == hashlib.sha256(original.read_bytes()).hexdigest()
+
+
+def test_identical_return_twice_changes_nothing_and_newer_return_supersedes(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    first = write(minimal_return(), tmp_path / "first")
+    assert submit(first, settings).verdict == "accepted"
+    again = submit(first, settings)
+    assert again.verdict == "duplicate" and again.ok
+    assert len(read_receipts(settings.archive_dir)) == 1
+    corrected = write(minimal_return(sex="M"), tmp_path / "corrected")
+    assert submit(corrected, settings).verdict == "accepted"
+    receipts = read_receipts(settings.archive_dir)
+    assert len(receipts) == 2  # the history stays
+
+    from pipelines.intake.archive import current_returns
+
+    (current,) = current_returns(receipts).values()
+    assert current.return_id == receipts[-1].return_id
+
+
+def test_rejected_return_is_archived_with_a_report(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    outcome = submit(write(minimal_return(sex="Q"), tmp_path / "bad"), settings)
+    assert outcome.verdict == "rejected" and not outcome.ok
+    (receipt,) = read_receipts(settings.archive_dir)
+    assert receipt.verdict == "rejected" and receipt.error_count == 1
+    report_csv = next(p for p in outcome.report_paths if p.suffix == ".csv")
+    report = pl.read_csv(report_csv, separator=";")
+    assert report.row(0, named=True)["regel / rule"] == "code:sex"
+    assert report.row(0, named=True)["rad / row"] == 2
+
+
+def valid_personnummer() -> str:
+    """A valid personnummer, made here so no file in the repository holds one."""
+    digits = "850709" + "123"
+    total = 0
+    for i, c in enumerate(digits):
+        n = int(c) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    number = digits + str((10 - total % 10) % 10)
+    assert personnummer.valid(number)
+    return number
+
+
+@pytest.mark.parametrize("where", ["participant_id", "site_name", "comment_file"])
+def test_identity_number_refuses_the_whole_return_and_keeps_nothing(tmp_path, capsys, where):
+    from pipelines.cli import main
+
+    number = valid_personnummer()
+    tables = minimal_return()
+    if where == "participant_id":
+        for table in ("deltagare", "diagnoser", "aktiviteter"):
+            tables[table][0]["participant_id"] = number[:6] + "-" + number[6:]
+    elif where == "site_name":
+        tables["verksamhet"][0]["site_name"] = f"IPS (kontakt 19{number})"
+    folder = write(tables, tmp_path / "return")
+    if where == "comment_file":
+        (folder / "anteckningar.txt").write_text(f"ring {number}", encoding="utf-8")
+    home = tmp_path / "home"
+    assert main(["submit", str(folder), "--home", str(home)]) == 1
+    printed = capsys.readouterr()
+    assert "REFUSED" in printed.out and "identity_number" in printed.out
+    assert number not in printed.out + printed.err and number[6:] not in printed.out + printed.err
+    for path in home.rglob("*") if home.exists() else []:
+        if path.is_file():
+            content = path.read_bytes()
+            assert number.encode() not in content and number[6:].encode() not in content, path
+    assert not (home / "archive").exists() or not any((home / "archive").iterdir())
+
+
+def test_receipt_is_plain_json_with_time_and_verdict(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    outcome = submit(write(SITE_B, tmp_path / "b"), settings)
+    receipt = json.loads((settings.archive_dir / outcome.receipt.return_id / "receipt.json").read_text(encoding="utf-8"))
+    assert receipt["verdict"] == "accepted" and receipt["received_at"].startswith("20")
+    assert len(receipt["checksum"]) == 64
