@@ -1,0 +1,35 @@
+"""Nationellt: the year's national figures, the quarterly trend, counties and breakdowns."""
+
+import altair as alt
+import streamlit as st
+
+from dashboards import queries
+from dashboards.ui import headline_metrics, load, require_published, year_picker
+
+st.title("IPS i Sverige – nationell uppföljning")
+database = require_published()
+if database is not None:
+    year = year_picker(database)
+    st.caption(f"Individanpassat stöd till arbete (IPS), {year}. Små tal är undertryckta ({queries.SUPPRESSED}) för att skydda enskilda.")
+    headline_metrics(database, year)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Andel i konkurrensutsatt arbete per kvartal")
+        series = load("trend", database, "EMP_COMP_RATE", "Q").to_pandas()
+        st.altair_chart(alt.Chart(series).mark_line(point=True).encode(
+            x=alt.X("period:N", title="Kvartal"), y=alt.Y("value:Q", title="Procent"),
+            tooltip=[alt.Tooltip("period:N", title="Kvartal"), alt.Tooltip("value:Q", title="Procent")]), width="stretch")
+    with right:
+        st.subheader("Per län")
+        rates = load("county_rate", database, year, "EMP_COMP_RATE").to_pandas()
+        st.altair_chart(alt.Chart(rates).mark_bar().encode(
+            y=alt.Y("county:N", sort="-x", title=None), x=alt.X("value:Q", title="Andel i konkurrensutsatt arbete (%)"),
+            tooltip=[alt.Tooltip("county:N", title="Län"), alt.Tooltip("value:Q", title="Procent")]), width="stretch")
+
+    st.subheader("Län")
+    st.dataframe(load("by_county", database, year), hide_index=True, width="stretch")
+
+    st.subheader("Fördelning")
+    for tab, dimension in zip(st.tabs(["Kön", "Ålder", "Diagnos"]), ("sex", "age", "diagnosis")):
+        tab.dataframe(load("breakdown", database, year, dimension), hide_index=True, width="stretch")

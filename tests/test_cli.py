@@ -1,0 +1,80 @@
+"""The ips-monitor command as a user runs it: verdicts and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.returns import diagnosis, participant, site_row, write
+
+CLI = str(Path(sys.executable).parent / "ips-monitor")
+
+
+def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, env={**os.environ, "IPS_MONITOR_HOME": str(home)})
+
+
+def one_participant_return(tmp_path: Path, name: str, sex: str = "K") -> Path:
+    return write({
+        "verksamhet": [site_row("IPS0005", "0180", 1.0)],
+        "deltagare": [participant("IPS0005", "P1", "2025-01-01", sex=sex)],
+        "diagnoser": [diagnosis("IPS0005", "P1")],
+    }, tmp_path / name)
+
+
+def test_submit_exit_codes(tmp_path):
+    home = tmp_path / "home"
+    good, bad = one_participant_return(tmp_path, "good"), one_participant_return(tmp_path, "bad", sex="kvinna")
+    accepted = run_cli("submit", str(good), home=home)
+    assert accepted.returncode == 0, accepted.stdout
+    assert "ACCEPTED" in accepted.stdout and "IPS0005 2025" in accepted.stdout
+
+    mixed = run_cli("submit", str(bad), str(good), home=home)
+    assert mixed.returncode == 1
+    assert "REJECTED" in mixed.stdout and "ALREADY RECEIVED" in mixed.stdout
+    assert "deltagare, rad/row 2, kolumn/column sex" in mixed.stdout and "'kvinna'" in mixed.stdout
+
+    missing = run_cli("submit", str(tmp_path / "no-such-return"), home=home)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert run_cli("submit", home=home).returncode == 2
+    assert run_cli("export", "--format", "pdf", "--out", "x", home=home).returncode == 2
+
+
+def test_home_is_taken_from_the_option_before_or_after_the_command(tmp_path):
+    good = one_participant_return(tmp_path, "good")
+    before, after = tmp_path / "before", tmp_path / "after"
+    assert subprocess.run([CLI, "--home", str(before), "submit", str(good)], capture_output=True).returncode == 0
+    assert subprocess.run([CLI, "submit", str(good), "--home", str(after)], capture_output=True).returncode == 0
+    assert any((before / "archive").iterdir()) and any((after / "archive").iterdir())
+
+
+def test_export_before_any_run_says_what_to_do(tmp_path):
+    result = run_cli("export", "--format", "sdmx-csv", "--out", str(tmp_path / "x.csv"), home=tmp_path / "empty")
+    assert result.returncode == 2 and "ips-monitor run" in result.stderr
+
+
+def test_export_formats_from_the_published_snapshot(small_warehouse, tmp_path):
+    for fmt, name in (("sdmx-csv", "ips.csv"), ("csv", "tidy.csv"), ("xlsx", "ips.xlsx")):
+        result = run_cli("export", "--format", fmt, "--out", str(tmp_path / name), "--year", "2025", home=small_warehouse.home)
+        assert result.returncode == 0, result.stderr
+    with (tmp_path / "tidy.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    national = next(r for r in rows if r["indikator_indicator"] == "EMP_COMP_RATE" and r["omrade_area"] == "SE" and r["period"] == "2025"
+                    and r["kon_sex"] == "_T" and r["alder_age"] == "_T" and r["diagnos_diagnosis"] == "_T")
+    assert national["varde_value"] == "40.9" and national["omrade_sv"] == "Sverige"
+    assert national["indikator_sv"] == "Andel i konkurrensutsatt arbete (%)"
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(tmp_path / "ips.xlsx")
+    assert workbook.sheetnames == ["data", "definitioner", "las_mig_readme"]
+    header = [c.value for c in workbook["data"][1]]
+    values = {row[header.index("indikator_indicator")]: row[header.index("varde_value")]
+              for row in workbook["data"].iter_rows(min_row=2, values_only=True)
+              if row[header.index("omrade_area")] == "SE" and row[header.index("period")] == "2025"
+              and row[header.index("kon_sex")] == "_T" and row[header.index("alder_age")] == "_T" and row[header.index("diagnos_diagnosis")] == "_T"}
+    assert values["PARTICIPANTS"] == 22 and isinstance(values["PARTICIPANTS"], int)  # numbers stay numbers
+    assert values["EMP_COMP_RATE"] == 40.9

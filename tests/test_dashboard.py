@@ -1,0 +1,129 @@
+"""The dashboard: query functions, each page under AppTest, and the served app in a real browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboards import queries
+from pipelines.settings import DASHBOARD_APP, HOME_ENV
+
+PAGES = DASHBOARD_APP.parent / "pages"
+
+
+def test_headline_and_display(small_warehouse):
+    figures = queries.headline(small_warehouse.published_path, 2025)
+    assert figures["PARTICIPANTS"] == (22.0, "F")
+    assert queries.display_value(figures["EMP_COMP_RATE"][0], "EMP_COMP_RATE") == "40,9 %"
+    assert queries.display_value(1234.0, "PARTICIPANTS") == "1\u202f234"
+    assert queries.display_value(None, "EMP_COMP") == queries.SUPPRESSED
+
+
+def test_county_table_shows_suppressed_cells_as_dash(small_warehouse):
+    table = queries.by_county(small_warehouse.published_path, 2025)
+    assert table["Län"].to_list() == ["Stockholms län", "Uppsala län"]
+    uppsala = table.row(1, named=True)
+    assert uppsala["Antal deltagare"] == "10"
+    assert uppsala["Andel i konkurrensutsatt arbete (%)"] == queries.SUPPRESSED
+
+
+def test_breakdown_by_sex_in_code_list_order(small_warehouse):
+    table = queries.breakdown(small_warehouse.published_path, 2025, "sex")
+    assert table["Grupp"].to_list() == ["Kvinna", "Man", "Annat / ej angivet"]
+    assert table["Antal deltagare"].to_list() == ["12", queries.SUPPRESSED, queries.SUPPRESSED]
+
+
+@pytest.fixture
+def app_env(small_warehouse, monkeypatch):
+    monkeypatch.setenv(HOME_ENV, str(small_warehouse.home))
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
+def test_national_page(app_env):
+    at = AppTest.from_file(str(PAGES / "national.py"), default_timeout=60).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Antal verksamheter": "2", "Antal deltagare": "22",
+                       "Andel i konkurrensutsatt arbete (%)": "40,9 %", "Programtrohet (medelvärde)": "95,5"}
+
+
+def test_county_page(app_env):
+    at = AppTest.from_file(str(PAGES / "county.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.selectbox(key="county").options == ["Stockholms län", "Uppsala län"]
+    at.selectbox(key="county").select("Uppsala län").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Antal deltagare"] == "10" and metrics["Programtrohet (medelvärde)"] == "87,0"
+    assert metrics["Andel i konkurrensutsatt arbete (%)"] == queries.SUPPRESSED
+
+
+def test_empty_home_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    at = AppTest.from_file(str(DASHBOARD_APP), default_timeout=60).run()
+    assert not at.exception
+    assert "ips-monitor run" in at.info[0].value
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(port: int, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server stopped"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError("the dashboard did not come up")
+
+
+def browser(playwright, chromium):
+    return playwright.chromium.launch(executable_path=chromium, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+
+
+@pytest.mark.browser
+def test_served_dashboard_in_chromium(small_warehouse, chromium, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    cli = Path(sys.executable).parent / "ips-monitor"
+    server = subprocess.Popen([str(cli), "serve", "--port", str(port), "--home", str(small_warehouse.home)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_healthy(port, server)
+        with sync_playwright() as p:
+            b = browser(p, chromium)
+            page = b.new_page(viewport={"width": 1400, "height": 1600})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+            page.wait_for_function("document.body.innerText.includes('Uppsala län')", timeout=60_000)  # the chart is drawn
+            text = page.inner_text("body")
+            assert "40,9 %" in text and "95,5" in text and "Uppsala län" in text
+            page.screenshot(path=str(tmp_path / "national.png"), full_page=True)
+            page.get_by_role("link", name="Län").click()
+            page.wait_for_url("**/lan")
+            page.wait_for_selector("text=Välj län", timeout=60_000)
+            page.wait_for_function("document.body.innerText.includes('104,0')", timeout=60_000)
+            body = page.inner_text("body")  # the first county, Stockholm: 12 participants, fidelity 104
+            assert "Antal deltagare\n\n12" in body and "104,0" in body
+            b.close()
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=20)
