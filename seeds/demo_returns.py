@@ -140,7 +140,8 @@ def _make_person(rng: random.Random, site: Site, number: int, intake: dt.date, h
     return person
 
 
-def build_demo_sites(site_count: int = 40, years: tuple[int, ...] = DEMO_YEARS, seed: int = DEMO_SEED) -> list[Site]:
+def build_demo_sites(site_count: int = 40, years: tuple[int, ...] = DEMO_YEARS, seed: int = DEMO_SEED,
+                     intakes_per_year: int | None = None) -> list[Site]:
     rng = random.Random(seed)
     horizon = dt.date(max(years), 12, 31)
     sites = []
@@ -158,7 +159,7 @@ def build_demo_sites(site_count: int = 40, years: tuple[int, ...] = DEMO_YEARS, 
             start=dt.date(rng.randint(2012, min(years) - 1), rng.randint(1, 12), 1),
             fidelity=min(max(rng.gauss(95, 12), 60), 122),
         )
-        yearly_intakes = rng.randint(8, 30)
+        yearly_intakes = intakes_per_year or rng.randint(8, 30)
         first_intake = max(site.start, dt.date(min(years) - 2, 1, 1))
         count = int(yearly_intakes * ((horizon - first_intake).days / 365))
         intakes = sorted(_date_between(rng, first_intake, horizon) for _ in range(count))
@@ -293,12 +294,12 @@ def write_return(rows: dict[str, list[dict[str, object]]], target: Path, dialect
 
 
 def generate_demo_returns(out_dir: Path, site_count: int = 40, years: tuple[int, ...] = DEMO_YEARS,
-                          seed: int = DEMO_SEED) -> list[Path]:
+                          seed: int = DEMO_SEED, intakes_per_year: int | None = None) -> list[Path]:
     """Write every site's return for every year; returns their paths in the order to submit."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed + 1)
     paths = []
-    sites = build_demo_sites(site_count, years, seed)
+    sites = build_demo_sites(site_count, years, seed, intakes_per_year)
     for year in years:
         for number, site in enumerate(sites, start=1):
             rows = return_rows(site, year, rng)
