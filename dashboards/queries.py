@@ -13,7 +13,8 @@ import polars as pl
 
 from seeds.reference_data import code_lists, indicators, read_reference_csv
 
-SUPPRESSED = "–"
+SUPPRESSED = "–"  # withheld to protect individuals
+MISSING = "saknas"  # nothing to report, e.g. no site in the county had a fidelity review
 HEADLINE = ("SITES", "PARTICIPANTS", "EMP_COMP_RATE", "FID_MEAN")
 
 
@@ -46,7 +47,10 @@ def headline(database: Path, year: int, ref_area: str = "SE") -> dict[str, tuple
             for row in frame.iter_rows(named=True)}
 
 
-def display_value(value: float | None, indicator_code: str) -> str:
+def display_value(value: float | None, indicator_code: str, reported: bool = True) -> str:
+    """Swedish number format; ``reported`` is False when there is no observation at all."""
+    if not reported:
+        return MISSING
     if value is None:
         return SUPPRESSED
     decimals = next(i.decimals for i in indicators() if i.code == indicator_code)
@@ -77,7 +81,7 @@ def by_county(database: Path, year: int, codes: tuple[str, ...] = HEADLINE) -> p
     for area in sorted(set(frame.get_column("ref_area").to_list()), key=lambda a: names[a]):
         cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(ref_area=area).iter_rows(named=True)}
         rows.append({"Län": names[area], **{indicator_names()[c]: display_value(
-            None if cells.get(c) is None else float(cells[c]), c) for c in codes}})
+            None if cells.get(c) is None else float(cells[c]), c, c in cells) for c in codes}})
     return pl.DataFrame(rows)
 
 
@@ -105,5 +109,5 @@ def breakdown(database: Path, year: int, dimension: str, indicator_code: str = "
     for code in sorted(set(frame.get_column("code").to_list()), key=order.index):
         cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(code=code).iter_rows(named=True)}
         rows.append({"Grupp": labels[code], **{indicator_names()[c]: display_value(
-            None if cells.get(c) is None else float(cells[c]), c) for c in ("PARTICIPANTS", indicator_code)}})
+            None if cells.get(c) is None else float(cells[c]), c, c in cells) for c in ("PARTICIPANTS", indicator_code)}})
     return pl.DataFrame(rows)

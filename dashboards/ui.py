@@ -42,4 +42,4 @@ def headline_metrics(database: Path, year: int, ref_area: str = "SE") -> None:
     names = queries.indicator_names()
     for column, code in zip(st.columns(len(queries.HEADLINE)), queries.HEADLINE):
         value, _ = figures.get(code, (None, "F"))
-        column.metric(names[code], queries.display_value(value, code))
+        column.metric(names[code], queries.display_value(value, code, code in figures))

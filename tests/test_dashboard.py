@@ -25,6 +25,7 @@ def test_headline_and_display(small_warehouse):
     assert queries.display_value(figures["EMP_COMP_RATE"][0], "EMP_COMP_RATE") == "40,9 %"
     assert queries.display_value(1234.0, "PARTICIPANTS") == "1\u202f234"
     assert queries.display_value(None, "EMP_COMP") == queries.SUPPRESSED
+    assert queries.display_value(None, "FID_MEAN", reported=False) == queries.MISSING == "saknas"
 
 
 def test_county_table_shows_suppressed_cells_as_dash(small_warehouse):

@@ -187,7 +187,9 @@ select
     cell.obs_value
 from all_cells as cell
 inner join catalogue using (indicator_code)
-where (cell.freq = 'A' or catalogue.quarterly)
+-- a mean or ratio over nothing (no reviewed site, no FTE) is not an observation
+where (cell.obs_value is not null or catalogue.unit_measure = 'PC')
+    and (cell.freq = 'A' or catalogue.quarterly)
     and (
         breakdown = 'total'
         or (list_contains(catalogue.breakdowns, breakdown) and (cell.freq = 'A' or breakdown = 'area'))
