@@ -7,6 +7,7 @@ from dagster_dbt import DbtCliResource
 
 from pipelines.exports.assets import published_snapshot, sdmx_exports
 from pipelines.intake.assets import raw_returns
+from pipelines.intake.sensors import new_accepted_returns
 from pipelines.resources import DataHome
 from pipelines.settings import DBT_EXECUTABLE, load_settings
 from pipelines.warehouse.assets import warehouse_models
@@ -22,4 +23,4 @@ def build_resources(home: str | None = None) -> dict[str, object]:
     }
 
 
-defs = dg.Definitions(assets=ALL_ASSETS, resources=build_resources())
+defs = dg.Definitions(assets=ALL_ASSETS, sensors=[new_accepted_returns], resources=build_resources())

@@ -34,6 +34,7 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[Sequence[str], Sequence[Seque
                                     "strings_to_numbers": False}) as workbook:
         workbook.set_properties({"created": dt.datetime(2000, 1, 1)})  # same content, same bytes
         bold = workbook.add_format({"bold": True})
+        iso_date = workbook.add_format({"num_format": "yyyy-mm-dd"})
         for name, (header, rows) in sheets.items():
             sheet = workbook.add_worksheet(name[:31])
             sheet.write_row(0, 0, [safe_text(h) for h in header], bold)
@@ -43,6 +44,8 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[Sequence[str], Sequence[Seque
                         continue
                     if isinstance(value, (int, float)) and not isinstance(value, bool):
                         sheet.write_number(r, c, value)
+                    elif isinstance(value, dt.date):
+                        sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), iso_date)
                     else:
                         sheet.write_string(r, c, str(safe_text(value)))
             sheet.freeze_panes(1, 0)

@@ -268,17 +268,11 @@ def write_return(rows: dict[str, list[dict[str, object]]], target: Path, dialect
     """Write one return as its site would; returns the path to submit."""
     tables = {name: table_rows for name, table_rows in rows.items() if table_rows or name != "programtrohet"}
     if dialect.container == "xlsx":
-        from openpyxl import Workbook
+        from pipelines.spreadsheet import write_xlsx
 
-        workbook = Workbook()
-        workbook.remove(workbook.active)
-        for name, table_rows in rows.items():
-            sheet = workbook.create_sheet(name)
-            sheet.append(list(TABLES[name].columns))
-            for row in table_rows:
-                sheet.append([row.get(c) for c in TABLES[name].columns])
         path = target.with_suffix(".xlsx")
-        workbook.save(path)
+        write_xlsx(path, {name: (TABLES[name].columns, [[row.get(c) for c in TABLES[name].columns] for row in table_rows])
+                          for name, table_rows in rows.items()})
         return path
     files = {f"{name}.csv": csv_bytes(name, table_rows, dialect) for name, table_rows in tables.items()}
     if dialect.container == "zip":

@@ -63,3 +63,13 @@ def review(site_id: str, date: str, total: int, year: int = YEAR, with_total: bo
 def write(tables: dict[str, list[dict]], target: Path, dialect: Dialect = Dialect()) -> Path:
     full = {name: tables.get(name, []) for name in ("verksamhet", "deltagare", "diagnoser", "aktiviteter", "programtrohet")}
     return write_return(full, target, dialect)
+
+
+def minimal_return(**participant_overrides) -> dict[str, list[dict]]:
+    return {
+        "verksamhet": [site_row("IPS0009", "2184", 2.5, site_name="IPS Hälsingland – Hudiksvall")],
+        "deltagare": [participant("IPS0009", "L1", "2025-02-01", **participant_overrides)],
+        "diagnoser": [diagnosis("IPS0009", "L1", "psykos", "F20.0")],
+        "aktiviteter": [episode("IPS0009", "L1", "konkurrensutsatt_arbete", "2025-03-01")],
+        "programtrohet": [review("IPS0009", "2025-06-01", 101)],
+    }

@@ -47,3 +47,22 @@ def test_dbt_sources_are_drawn_from_the_loading_asset(dbt_manifest):
     graph = defs.resolve_asset_graph()
     parents = {key.to_user_string() for key in graph.get(dg.AssetKey("stg_returns__deltagare")).parent_keys}
     assert "raw/deltagare" in parents
+
+
+def test_sensor_requests_one_run_per_batch_of_new_accepted_returns(dbt_manifest, tmp_path):
+    from pipelines.intake.sensors import new_accepted_returns
+    from pipelines.intake.submit import submit
+    from pipelines.resources import DataHome
+    from pipelines.settings import load_settings
+    from tests.returns import minimal_return, write
+
+    settings = load_settings(tmp_path / "home")
+    resources = {"data_home": DataHome(path=str(settings.home))}
+    context = dg.build_sensor_context(resources=resources)
+    assert isinstance(new_accepted_returns(context), dg.SkipReason)
+    submit(write(minimal_return(sex="Q"), tmp_path / "rejected"), settings)
+    assert isinstance(new_accepted_returns(context), dg.SkipReason)  # only a rejected return
+    submit(write(minimal_return(), tmp_path / "accepted"), settings)
+    request = new_accepted_returns(context)
+    assert isinstance(request, dg.RunRequest) and "IPS0009 2025" in request.tags["ips/new_returns"]
+    assert isinstance(new_accepted_returns(context), dg.SkipReason)  # the cursor moved past it

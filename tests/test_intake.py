@@ -15,7 +15,7 @@ from pipelines.intake.submit import submit
 from pipelines.intake.validate import check_return
 from pipelines.settings import load_settings
 from seeds.demo_returns import Dialect
-from tests.returns import diagnosis, episode, participant, review, site_row, write
+from tests.returns import episode, minimal_return, participant, write
 from tests.small_dataset import SITE_A, SITE_B
 
 DIALECTS = {
@@ -26,16 +26,6 @@ DIALECTS = {
     "zip": Dialect(container="zip"),
     "xlsx": Dialect(container="xlsx"),
 }
-
-
-def minimal_return(**participant_overrides) -> dict[str, list[dict]]:
-    return {
-        "verksamhet": [site_row("IPS0009", "2184", 2.5, site_name="IPS Hälsingland – Hudiksvall")],
-        "deltagare": [participant("IPS0009", "L1", "2025-02-01", **participant_overrides)],
-        "diagnoser": [diagnosis("IPS0009", "L1", "psykos", "F20.0")],
-        "aktiviteter": [episode("IPS0009", "L1", "konkurrensutsatt_arbete", "2025-03-01")],
-        "programtrohet": [review("IPS0009", "2025-06-01", 101)],
-    }
 
 
 def problems_of(tables, tmp_path, dialect=Dialect()):
@@ -166,7 +156,7 @@ def valid_personnummer() -> str:
     return number
 
 
-@pytest.mark.parametrize("where", ["participant_id", "site_name", "comment_file"])
+@pytest.mark.parametrize("where", ["participant_id", "site_name", "comment_file", "utf16_file"])
 def test_identity_number_refuses_the_whole_return_and_keeps_nothing(tmp_path, capsys, where):
     from pipelines.cli import main
 
@@ -180,6 +170,9 @@ def test_identity_number_refuses_the_whole_return_and_keeps_nothing(tmp_path, ca
     folder = write(tables, tmp_path / "return")
     if where == "comment_file":
         (folder / "anteckningar.txt").write_text(f"ring {number}", encoding="utf-8")
+    if where == "utf16_file":  # unreadable as a table, yet the number must still be found
+        text = (folder / "deltagare.csv").read_text(encoding="utf-8").replace("L1", number)
+        (folder / "deltagare.csv").write_bytes(text.encode("utf-16"))
     home = tmp_path / "home"
     assert main(["submit", str(folder), "--home", str(home)]) == 1
     printed = capsys.readouterr()

@@ -40,6 +40,6 @@ def find_identity_numbers(read: ReadReturn) -> list[Problem]:
                 if contains_identity_number(cell):
                     problems.append(Problem(name, row, column, "identity_number"))
     for file_name, content in read.other_files.items():
-        if contains_identity_number(content.decode("latin-1")):
+        if contains_identity_number(content.replace(b"\x00", b"").decode("latin-1")):  # NULs: UTF-16 text
             problems.append(Problem(file_name, None, None, "identity_number"))
     return problems

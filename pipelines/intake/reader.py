@@ -97,11 +97,15 @@ def _zip_members(content: bytes, shown_as: str) -> dict[str, bytes]:
                     raise SubmissionError(Problem(shown_as, None, None, "file_too_large"))
                 members[PurePosixPath(info.filename).name] = archive.read(info)
             return members
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
+    except SubmissionError:
+        raise
+    except Exception as error:  # a damaged archive fails in many ways (BadZipFile, zlib, seek errors)
         raise SubmissionError(Problem(shown_as, None, None, "file_unreadable", str(error))) from error
 
 
 def decode_text(content: bytes, table: str) -> str:
+    if b"\x00" in content:  # UTF-16 or a binary file: never text we can read as one byte per character
+        raise SubmissionError(Problem(table, None, None, "encoding", f"byte {content.index(0)}"))
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -100,7 +100,7 @@ def check_return(submission: Submission) -> IntakeResult:
         # A file we cannot parse may still hold an identity number in plain bytes; a
         # damaged zip or workbook is compressed, so it cannot be checked at all.
         plain_text = submission.kind == "folder"
-        if plain_text and any(contains_identity_number(f.content.decode("latin-1")) for f in submission.files):
+        if plain_text and any(contains_identity_number(f.content.replace(b"\x00", b"").decode("latin-1")) for f in submission.files):
             return IntakeResult([Problem(error.problem.table, None, None, "identity_number")])
         return IntakeResult([error.problem], checked_for_identity_numbers=plain_text)
     identity_numbers = find_identity_numbers(read)
