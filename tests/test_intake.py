@@ -156,7 +156,7 @@ def valid_personnummer() -> str:
     return number
 
 
-@pytest.mark.parametrize("where", ["participant_id", "site_name", "comment_file", "utf16_file"])
+@pytest.mark.parametrize("where", ["participant_id", "site_name", "comment_file", "utf16_file", "xlsx_extra_sheet"])
 def test_identity_number_refuses_the_whole_return_and_keeps_nothing(tmp_path, capsys, where):
     from pipelines.cli import main
 
@@ -173,6 +173,13 @@ def test_identity_number_refuses_the_whole_return_and_keeps_nothing(tmp_path, ca
     if where == "utf16_file":  # unreadable as a table, yet the number must still be found
         text = (folder / "deltagare.csv").read_text(encoding="utf-8").replace("L1", number)
         (folder / "deltagare.csv").write_bytes(text.encode("utf-16"))
+    if where == "xlsx_extra_sheet":
+        from openpyxl import load_workbook
+
+        folder = write(tables, tmp_path / "workbook", Dialect(container="xlsx"))
+        workbook = load_workbook(folder)
+        workbook.create_sheet("anteckningar").append(["kontakt", int(number)])  # a number cell, as Excel stores it
+        workbook.save(folder)
     home = tmp_path / "home"
     assert main(["submit", str(folder), "--home", str(home)]) == 1
     printed = capsys.readouterr()

@@ -196,7 +196,8 @@ def _excel_cell_text(value: object) -> str | None:
     return str(value)
 
 
-def read_xlsx_tables(content: bytes, shown_as: str) -> dict[str, RawTable | None]:
+def read_xlsx_tables(content: bytes, shown_as: str) -> tuple[dict[str, RawTable | None], dict[str, bytes]]:
+    """The table sheets, and the text of every other sheet (never loaded, but checked for identity numbers)."""
     from openpyxl import load_workbook
 
     try:
@@ -215,8 +216,14 @@ def read_xlsx_tables(content: bytes, shown_as: str) -> dict[str, RawTable | None
             raise SubmissionError(Problem(table, None, None, "file_empty"))
         numbered = [(number, [_excel_cell_text(v) for v in cells]) for number, cells in enumerate(rows, start=2)]
         tables[table] = _frame_from_rows(table, [_excel_cell_text(h) or "" for h in header], numbered)
+    other_sheets = {
+        f"{shown_as}:{name}": "\n".join(
+            "\t".join(_excel_cell_text(v) or "" for v in row) for row in workbook[name].iter_rows(values_only=True)
+        ).encode("utf-8")
+        for normalised, name in sheets.items() if normalised not in TABLES
+    }
     workbook.close()
-    return tables
+    return tables, other_sheets
 
 
 @dataclass
@@ -228,7 +235,7 @@ class ReadReturn:
 def read_return(submission: Submission) -> ReadReturn:
     if submission.kind == "xlsx":
         only = submission.files[0]
-        return ReadReturn(read_xlsx_tables(only.content, only.name), {})
+        return ReadReturn(*read_xlsx_tables(only.content, only.name))
     if submission.kind == "zip":
         only = submission.files[0]
         members = _zip_members(only.content, only.name)
