@@ -52,6 +52,7 @@ class Indicator:
     breakdowns: tuple[str, ...]
     quarterly: bool
     decimals: int
+    mart: str  # the dbt mart that holds it
 
 
 @cache
@@ -67,6 +68,7 @@ def indicators() -> tuple[Indicator, ...]:
             breakdowns=tuple(r["breakdowns"].split()),
             quarterly=r["quarterly"] == "true",
             decimals=int(r["decimals"]),
+            mart=r["mart"],
         )
         for r in rows
     )

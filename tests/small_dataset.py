@@ -2,7 +2,8 @@
 
 Site A, IPS0001, Stockholm (0180, SE-AB), 2.0 specialist FTE, 12 participants;
 site B, IPS0002, Uppsala (0380, SE-C), 1.5 FTE, 10 participants. Each line below
-is one participant: intake, exit, and the episodes that matter.
+is one participant: intake, exit, and the episodes that matter. Everyone's attachment at intake is
+mycket_svag and income at intake sjukersattning, unless the line says otherwise.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ A, B = "IPS0001", "IPS0002"
 SITE_A = {
     "verksamhet": [site_row(A, "0180", 2.0)],
     "deltagare": [
-        participant(A, "A01", "2024-03-01", sex="M", birth_year=1995),
-        participant(A, "A02", "2024-09-15", "2025-05-31", exit_reason="arbete", birth_year=1990),
-        participant(A, "A03", "2025-01-10", first_employer_contact_date="2025-01-20"),
-        participant(A, "A04", "2025-02-01", sex="M", first_employer_contact_date="2025-02-11"),
+        participant(A, "A01", "2024-03-01", sex="M", birth_year=1995, attachment_at_followup="ganska_stark", income_at_followup="lon"),
+        participant(A, "A02", "2024-09-15", "2025-05-31", exit_reason="arbete", birth_year=1990,
+                    attachment_at_followup="mycket_svag", income_at_followup="lon|sjukersattning"),
+        participant(A, "A03", "2025-01-10", first_employer_contact_date="2025-01-20", attachment_at_followup="okand"),
+        participant(A, "A04", "2025-02-01", sex="M", first_employer_contact_date="2025-02-11",
+                    attachment_at_followup="ganska_svag", income_at_followup="lonebidrag"),
         participant(A, "A05", "2025-04-15", first_employer_contact_date="2025-05-15"),
         participant(A, "A06", "2025-06-01", "2025-09-30", exit_reason="avbrott_eget_val", sex="M"),
         participant(A, "A07", "2023-11-01", income_at_intake="lon|sjukpenning"),

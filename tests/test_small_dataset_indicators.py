@@ -9,10 +9,11 @@ import pytest
 
 
 def indicator(settings, code, ref_area="SE", period="2025", sex="_T", age="_T", diagnosis="_T", mart="fct_indicator"):
-    with duckdb.connect(str(settings.published_path), read_only=True) as connection:
+    database = settings.published_path if mart.endswith("published") else settings.warehouse_path
+    with duckdb.connect(str(database), read_only=True) as connection:
         rows = connection.execute(
             f"select obs_value, {'conf_status' if mart.endswith('published') else 'numerator, denominator'} from main.{mart} "
-            "where indicator_code = ? and ref_area = ? and time_period = ? and sex = ? and age = ? and diagnosis = ?",
+            "where indicator_code = ? and ref_area = ? and time_period = ? and sex = ? and age = ? and diagnosis = ? and breakdown <> 'site'",
             [code, ref_area, period, sex, age, diagnosis],
         ).fetchall()
     assert len(rows) == 1, f"{code} {ref_area} {period}: {rows}"
@@ -107,3 +108,75 @@ def test_published_figures_are_protected(small_warehouse):
     assert indicator(small_warehouse, "FID_MEAN", ref_area="SE-C", **published) == (Decimal("87.0"), "F")
     # a median resting on 4 persons is suppressed
     assert indicator(small_warehouse, "DAYS_TO_CONTACT_MED", **published) == (None, "A")
+
+
+@pytest.mark.parametrize(
+    ("code", "where", "expected"),
+    [
+        # primary diagnosis shares of 22: PSY 6, BIP 1, DEP 4, NDD 3 (A07–A09), ANX 5 (B06–B10), UNK 3
+        ("DIAG_SHARE", {"diagnosis": "PSY"}, Decimal("27.3")), ("DIAG_SHARE", {"diagnosis": "BIP"}, Decimal("4.5")),
+        ("DIAG_SHARE", {"diagnosis": "DEP"}, Decimal("18.2")), ("DIAG_SHARE", {"diagnosis": "NDD"}, Decimal("13.6")),
+        ("DIAG_SHARE", {"diagnosis": "ANX"}, Decimal("22.7")), ("DIAG_SHARE", {"diagnosis": "UNK"}, Decimal("13.6")),
+        # attachment known at both moments: A01 improved, A02 same, A04 improved (A03 okand) -> 2 of 3
+        ("ATT_IMPROVED_RATE", {}, Decimal("66.7")),
+        # 2025 intakes with a contact date: B03 2 days; A03 10, A04 10, A05 30; none later
+        ("CONTACT_LE7_RATE", {}, Decimal("25.0")), ("CONTACT_8T30_RATE", {}, Decimal("75.0")),
+        ("CONTACT_GT30_RATE", {}, Decimal("0.0")),
+    ],
+)
+def test_beyond_the_core_indicators(small_warehouse, code, where, expected):
+    assert value(small_warehouse, code, **where) == expected
+
+
+def query(settings, sql, database="warehouse"):
+    path = settings.published_path if database == "published" else settings.warehouse_path
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_fidelity_item_profile_bands_and_relation_to_employment(small_warehouse):
+    # latest reviews: A 104 = items 01–04 at 5, the rest 4; B 87 = items 01–12 at 4, the rest 3
+    items = dict(query(small_warehouse, "select item, obs_value from fct_fidelity_items where ref_area = 'SE'", "published"))
+    assert (items["item_01"], items["item_05"], items["item_13"], items["item_25"]) == (
+        Decimal("4.5"), Decimal("4.0"), Decimal("3.5"), Decimal("3.5"))
+    weakest = query(small_warehouse, "select item from fct_fidelity_items where ref_area = 'SE' and weakest_rank = 1", "published")
+    assert weakest == [("item_13",)]
+    bands = dict(query(small_warehouse, "select fidelity_band, obs_value from fct_fidelity_bands where ref_area = 'SE'", "published"))
+    assert bands == {"mycket_god": 0, "god": 1, "delvis": 1, "inte_ips": 0}
+    points = query(small_warehouse, "select site_id, fidelity_score, emp_comp_rate, conf_status, correlation_in_year "
+                                    "from fct_fidelity_employment_published order by site_id", "published")
+    # A: 6 of 12 in work, published; B: 3 of 10 is withheld; two points rising together: r = 1
+    assert points == [("IPS0001", 104, Decimal("50.0"), "F", 1.0), ("IPS0002", 87, None, "A", 1.0)]
+
+
+def test_income_sources_at_intake_and_follow_up(small_warehouse):
+    shares = {(m, s): (v, c) for m, s, v, c in query(
+        small_warehouse, "select moment, income_source, obs_value, conf_status from fct_income_sources_published", "published")}
+    # intake: 21 of 22 sjukersattning (all but A07), A07 lon|sjukpenning
+    assert shares[("intake", "sjukersattning")] == (None, "A")  # 22 - 21 = 1 person without it is a small count
+    assert shares[("intake", "lon")] == (None, "A")
+    unprotected = {(m, s): v for m, s, v in query(
+        small_warehouse, "select moment, income_source, obs_value from fct_income_sources")}
+    assert unprotected[("intake", "sjukersattning")] == Decimal("95.5")
+    # follow-up recorded for A01 lon, A02 lon|sjukersattning, A04 lonebidrag: lon 2 of 3
+    assert unprotected[("followup", "lon")] == Decimal("66.7")
+    assert unprotected[("followup", "lonebidrag")] == Decimal("33.3")
+
+
+def test_completeness_per_site_and_field(small_warehouse):
+    rows = dict(query(small_warehouse, "select field, obs_value from fct_completeness where site_id = 'IPS0001'"))
+    # contact dates: A03 A04 A05 of 12; ICD-10 codes: A01 F20.0, A02 F32, A07–A09 F90.0 of 14 diagnosis rows
+    assert rows["first_employer_contact_date"] == Decimal("25.0")
+    assert rows["icd10_code"] == Decimal("35.7")
+
+
+def test_sites_see_their_own_figures_unprotected_beside_the_national_value(small_warehouse):
+    rows = query(small_warehouse, "select obs_value, national_value from fct_indicator_site "
+                                  "where site_id = 'IPS0002' and indicator_code = 'EMP_COMP_RATE' and time_period = '2025'")
+    assert rows == [(Decimal("30.0"), Decimal("40.9"))]
+
+
+def test_the_published_snapshot_holds_only_protected_tables(small_warehouse):
+    tables = {name for (name,) in query(small_warehouse, "select table_name from information_schema.tables", "published")}
+    assert tables == {"fct_indicator_published", "fct_fidelity_items", "fct_fidelity_bands", "fct_fidelity_employment_published",
+                      "fct_income_sources_published", "code_lists", "counties", "indicators"}

@@ -1,7 +1,6 @@
 """After each run: the published snapshot the dashboard reads, and the SDMX-CSV file per year."""
 
 import os
-import shutil
 
 import dagster as dg
 import duckdb
@@ -10,20 +9,27 @@ from pipelines.exports.observations import published_observations, write_sdmx_cs
 from pipelines.resources import DataHome
 
 PUBLISHED_MART = dg.AssetKey(["fct_indicator_published"])
+# What ministries, the public and every export may read: the protected marts and the labels.
+PUBLISHED_TABLES = ("fct_indicator_published", "fct_fidelity_items", "fct_fidelity_bands", "fct_fidelity_employment_published",
+                    "fct_income_sources_published", "code_lists", "counties", "indicators")
 
 
-@dg.asset(deps=[PUBLISHED_MART], group_name="exports", kinds={"duckdb"})
+@dg.asset(deps=[dg.AssetKey([name]) for name in PUBLISHED_TABLES], group_name="exports", kinds={"duckdb"})
 def published_snapshot(data_home: DataHome) -> dg.MaterializeResult:
-    """A copy of the warehouse swapped in whole, so readers never meet a lock or half a run."""
+    """A database of the published tables only, swapped in whole: readers never meet a lock,
+    half a run, or an unprotected figure."""
     settings = data_home.settings()
-    with duckdb.connect(str(settings.warehouse_path)) as connection:
-        connection.execute("checkpoint")
     target = settings.published_path
     target.parent.mkdir(parents=True, exist_ok=True)
     incoming = target.with_name(f".{target.name}.incoming")
-    shutil.copyfile(settings.warehouse_path, incoming)
+    incoming.unlink(missing_ok=True)
+    with duckdb.connect(str(incoming)) as connection:
+        connection.execute("attach ? as pipeline_db (read_only)", [str(settings.warehouse_path)])
+        for name in PUBLISHED_TABLES:
+            connection.execute(f"create table main.{name} as select * from pipeline_db.main.{name}")
+        connection.execute("detach pipeline_db")
     os.replace(incoming, target)
-    return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})
+    return dg.MaterializeResult(metadata={"path": str(target), "tables": list(PUBLISHED_TABLES), "bytes": target.stat().st_size})
 
 
 @dg.asset(deps=[PUBLISHED_MART], group_name="exports", kinds={"csv"})

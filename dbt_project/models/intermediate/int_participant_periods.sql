@@ -40,6 +40,8 @@ select
     end as age,
     enrolled.diagnosis,
     enrolled.in_paid_work_at_intake,
+    enrolled.attachment_change,
+    enrolled.days_to_contact,
     enrolled.intake_date between enrolled.first_day and enrolled.last_day as intake_in_period,
     coalesce(enrolled.exit_date between enrolled.first_day and enrolled.last_day, false) as exit_in_period,
     coalesce(enrolled.exit_date is null or enrolled.exit_date >= enrolled.last_day, false) as enrolled_on_last_day,

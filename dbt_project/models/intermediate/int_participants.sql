@@ -21,6 +21,13 @@ first_competitive_job as (
     group by site_id, participant_id
 ),
 
+attachment_rank as (
+    -- the code list's order is the scale: mycket_svag < ganska_svag < ganska_stark < mycket_stark
+    select code as attachment, sort_order as strength
+    from {{ ref('code_lists') }}
+    where code_list = 'attachment' and code <> 'okand'
+),
+
 sex_codes as (
     select code as sex, sdmx_code as sex_sdmx
     from {{ ref('code_lists') }}
@@ -39,7 +46,15 @@ select
     participant.intake_date,
     participant.first_employer_contact_date,
     participant.exit_date,
+    participant.first_employer_contact_date - participant.intake_date as days_to_contact,
+    string_split(participant.income_at_intake, '|') as income_at_intake,
+    string_split(participant.income_at_followup, '|') as income_at_followup,
     list_has_any(string_split(participant.income_at_intake, '|'), ['lon', 'lonebidrag']) as in_paid_work_at_intake,
+    case
+        when followup_rank.strength > intake_rank.strength then 'improved'
+        when followup_rank.strength = intake_rank.strength then 'same'
+        when followup_rank.strength < intake_rank.strength then 'worse'
+    end as attachment_change,
     first_competitive_job.first_competitive_job_start
 from {{ ref('stg_returns__deltagare') }} as participant
 inner join {{ ref('int_sites') }} as site on participant.return_id = site.return_id
@@ -47,6 +62,8 @@ inner join sex_codes on participant.sex = sex_codes.sex
 left join primary_diagnosis
     on participant.return_id = primary_diagnosis.return_id
     and participant.participant_id = primary_diagnosis.participant_id
+left join attachment_rank as intake_rank on participant.attachment_at_intake = intake_rank.attachment
+left join attachment_rank as followup_rank on participant.attachment_at_followup = followup_rank.attachment
 left join first_competitive_job
     on participant.site_id = first_competitive_job.site_id
     and participant.participant_id = first_competitive_job.participant_id

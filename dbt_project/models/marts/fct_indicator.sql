@@ -1,11 +1,21 @@
--- Every indicator of indicators-v1, unprotected, with numerator and denominator beside each value.
+-- Every indicator of the catalogue for every period and breakdown, unprotected, with the numerator
+-- and denominator beside each value. Breakdown 'site' is each site's own figures (never published).
 -- Which cells exist (quarterly or not, which breakdowns) is read from the indicator catalogue seed.
+{% set area_or_site -%}
+    case
+        when grouping(site_id) = 0 then any_value(ref_area)
+        when grouping(ref_area) = 0 then ref_area
+        else 'SE'
+    end as ref_area,
+    case when grouping(site_id) = 0 then site_id end as site_id
+{%- endset %}
+
 with participant_counts as (
     select
         freq,
         time_period,
         any_value(reporting_year) as reporting_year,
-        case when grouping(ref_area) = 0 then ref_area else 'SE' end as ref_area,
+        {{ area_or_site }},
         case when grouping(sex) = 0 then sex else '_T' end as sex,
         case when grouping(age) = 0 then age else '_T' end as age,
         case when grouping(diagnosis) = 0 then diagnosis else '_T' end as diagnosis,
@@ -17,25 +27,39 @@ with participant_counts as (
         count(*) filter (where in_competitive_work and not in_paid_work_at_intake) as emp_comp_out_of_work,
         count(*) filter (where in_paid_work) as emp_paid,
         count(*) filter (where in_education) as edu,
-        count(*) filter (where in_paid_work or in_education) as emp_or_edu
+        count(*) filter (where in_paid_work or in_education) as emp_or_edu,
+        count(attachment_change) as attachment_known,
+        count(*) filter (where attachment_change = 'improved') as attachment_improved,
+        count(days_to_contact) filter (where intake_in_period) as contact_known,
+        count(*) filter (where intake_in_period and days_to_contact <= 7) as contact_within_7,
+        count(*) filter (where intake_in_period and days_to_contact between 8 and 30) as contact_8_to_30,
+        count(*) filter (where intake_in_period and days_to_contact > 30) as contact_after_30
     from {{ ref('int_participant_periods') }}
     group by grouping sets (
         (freq, time_period),
         (freq, time_period, ref_area),
+        (freq, time_period, site_id),
         (freq, time_period, sex),
         (freq, time_period, age),
         (freq, time_period, diagnosis)
     )
 ),
 
+national_participants as (
+    select freq, time_period, participants as national_participants
+    from participant_counts
+    where ref_area = 'SE' and site_id is null and sex = '_T' and age = '_T' and diagnosis = '_T'
+),
+
 participant_indicators as (
     select
-        counts.* exclude (participants, intakes, exits, emp_comp, participants_out_of_work,
-                          emp_comp_out_of_work, emp_paid, edu, emp_or_edu),
+        counts.freq, counts.time_period, counts.reporting_year, counts.ref_area, counts.site_id,
+        counts.sex, counts.age, counts.diagnosis,
         measure.indicator_code,
         measure.numerator,
         measure.denominator
     from participant_counts as counts
+    inner join national_participants using (freq, time_period)
     cross join lateral (
         values
             ('PARTICIPANTS', counts.participants, null),
@@ -48,7 +72,12 @@ participant_indicators as (
             ('EMP_PAID_RATE', counts.emp_paid, counts.participants),
             ('EDU', counts.edu, null),
             ('EDU_RATE', counts.edu, counts.participants),
-            ('EMP_OR_EDU_RATE', counts.emp_or_edu, counts.participants)
+            ('EMP_OR_EDU_RATE', counts.emp_or_edu, counts.participants),
+            ('DIAG_SHARE', counts.participants, national_participants.national_participants),
+            ('ATT_IMPROVED_RATE', counts.attachment_improved, counts.attachment_known),
+            ('CONTACT_LE7_RATE', counts.contact_within_7, counts.contact_known),
+            ('CONTACT_8T30_RATE', counts.contact_8_to_30, counts.contact_known),
+            ('CONTACT_GT30_RATE', counts.contact_after_30, counts.contact_known)
     ) as measure(indicator_code, numerator, denominator)
 ),
 
@@ -58,25 +87,21 @@ participants_annual as (
 
 median_days as (
     -- medians: numerator left empty, denominator = the persons the median rests on
+    {% for code, days, condition in [
+        ('DAYS_TO_CONTACT_MED', 'days_to_contact', 'year(intake_date) = reporting_year and days_to_contact is not null'),
+        ('DAYS_TO_JOB_MED', 'first_competitive_job_start - intake_date', 'year(first_competitive_job_start) = reporting_year'),
+    ] %}
     select
         reporting_year,
-        case when grouping(ref_area) = 0 then ref_area else 'SE' end as ref_area,
-        'DAYS_TO_CONTACT_MED' as indicator_code,
-        median(first_employer_contact_date - intake_date) as median_value,
+        {{ area_or_site }},
+        '{{ code }}' as indicator_code,
+        median({{ days }}) as median_value,
         count(*) as persons
     from participants_annual
-    where year(intake_date) = reporting_year and first_employer_contact_date is not null
-    group by grouping sets ((reporting_year), (reporting_year, ref_area))
-    union all
-    select
-        reporting_year,
-        case when grouping(ref_area) = 0 then ref_area else 'SE' end as ref_area,
-        'DAYS_TO_JOB_MED' as indicator_code,
-        median(first_competitive_job_start - intake_date) as median_value,
-        count(*) as persons
-    from participants_annual
-    where year(first_competitive_job_start) = reporting_year
-    group by grouping sets ((reporting_year), (reporting_year, ref_area))
+    where {{ condition }}
+    group by grouping sets ((reporting_year), (reporting_year, ref_area), (reporting_year, site_id))
+    {{ 'union all' if not loop.last }}
+    {% endfor %}
 ),
 
 enrolled_at_year_end as (
@@ -90,6 +115,7 @@ site_year as (
     select
         site.reporting_year,
         site.ref_area,
+        site.site_id,
         site.specialist_fte,
         coalesce(enrolled_at_year_end.participants, 0) as participants_at_year_end,
         fidelity.total_score as latest_fidelity_score
@@ -101,7 +127,7 @@ site_year as (
 site_totals as (
     select
         reporting_year,
-        case when grouping(ref_area) = 0 then ref_area else 'SE' end as ref_area,
+        {{ area_or_site }},
         count(*) as sites,
         sum(participants_at_year_end) as participants_at_year_end,
         sum(specialist_fte) as specialist_fte,
@@ -109,15 +135,14 @@ site_totals as (
         sum(latest_fidelity_score) as fidelity_score_sum,
         count(*) filter (where latest_fidelity_score >= 100) as good_fidelity_sites
     from site_year
-    group by grouping sets ((reporting_year), (reporting_year, ref_area))
+    group by grouping sets ((reporting_year), (reporting_year, ref_area), (reporting_year, site_id))
 ),
 
 site_indicators as (
     select
-        'A' as freq,
-        cast(reporting_year as varchar) as time_period,
         reporting_year,
         ref_area,
+        site_id,
         measure.indicator_code,
         measure.numerator,
         measure.denominator,
@@ -138,7 +163,7 @@ site_indicators as (
 
 all_cells as (
     select
-        freq, time_period, reporting_year, ref_area, sex, age, diagnosis, indicator_code,
+        freq, time_period, reporting_year, ref_area, site_id, sex, age, diagnosis, indicator_code,
         cast(numerator as decimal(18, 2)) as numerator,
         cast(denominator as decimal(18, 2)) as denominator,
         case
@@ -148,14 +173,15 @@ all_cells as (
     from participant_indicators
     union all by name
     select
-        'A' as freq, cast(reporting_year as varchar) as time_period, reporting_year, ref_area,
+        'A' as freq, cast(reporting_year as varchar) as time_period, reporting_year, ref_area, site_id,
         '_T' as sex, '_T' as age, '_T' as diagnosis, indicator_code,
         null as numerator, cast(persons as decimal(18, 2)) as denominator,
         cast(median_value as decimal(18, 1)) as obs_value
     from median_days
     union all by name
     select
-        freq, time_period, reporting_year, ref_area, '_T' as sex, '_T' as age, '_T' as diagnosis, indicator_code,
+        'A' as freq, cast(reporting_year as varchar) as time_period, reporting_year, ref_area, site_id,
+        '_T' as sex, '_T' as age, '_T' as diagnosis, indicator_code,
         cast(numerator as decimal(18, 2)) as numerator, cast(denominator as decimal(18, 2)) as denominator, obs_value
     from site_indicators
 ),
@@ -163,34 +189,45 @@ all_cells as (
 catalogue as (
     select indicator_code, unit as unit_measure, quarterly, string_split(breakdowns, ' ') as breakdowns
     from {{ ref('indicators') }}
+    where mart = 'fct_indicator'
+),
+
+cells as (
+    select
+        cell.*,
+        catalogue.unit_measure,
+        catalogue.quarterly,
+        catalogue.breakdowns,
+        case
+            when cell.site_id is not null then 'site'
+            when cell.ref_area <> 'SE' then 'area'
+            when cell.sex <> '_T' then 'sex'
+            when cell.age <> '_T' then 'age'
+            when cell.diagnosis <> '_T' then 'diagnosis'
+            else 'total'
+        end as breakdown
+    from all_cells as cell
+    inner join catalogue using (indicator_code)
 )
 
 select
-    cell.freq,
-    cell.time_period,
-    cell.reporting_year,
-    cell.ref_area,
-    cell.sex,
-    cell.age,
-    cell.diagnosis,
-    cell.indicator_code,
-    catalogue.unit_measure,
-    case
-        when cell.ref_area <> 'SE' then 'area'
-        when cell.sex <> '_T' then 'sex'
-        when cell.age <> '_T' then 'age'
-        when cell.diagnosis <> '_T' then 'diagnosis'
-        else 'total'
-    end as breakdown,
-    cell.numerator,
-    cell.denominator,
-    cell.obs_value
-from all_cells as cell
-inner join catalogue using (indicator_code)
+    freq,
+    time_period,
+    reporting_year,
+    ref_area,
+    site_id,
+    sex,
+    age,
+    diagnosis,
+    indicator_code,
+    unit_measure,
+    breakdown,
+    numerator,
+    denominator,
+    obs_value
+from cells
 -- a mean or ratio over nothing (no reviewed site, no FTE) is not an observation
-where (cell.obs_value is not null or catalogue.unit_measure = 'PC')
-    and (cell.freq = 'A' or catalogue.quarterly)
-    and (
-        breakdown = 'total'
-        or (list_contains(catalogue.breakdowns, breakdown) and (cell.freq = 'A' or breakdown = 'area'))
-    )
+where (obs_value is not null or unit_measure = 'PC')
+    -- the breakdowns the catalogue lists; quarters only where it says, and then by area or site
+    and list_contains(breakdowns, breakdown)
+    and (freq = 'A' or (quarterly and breakdown in ('total', 'area', 'site')))

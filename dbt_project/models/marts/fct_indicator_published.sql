@@ -1,23 +1,14 @@
 -- The protected indicators: the only figures ministries, partners and exports see.
 -- Disclosure control as indicators-v1 says: primary suppression by unit, then complementary
 -- suppression within each breakdown, carried from counts to the rates built on them.
-{% set threshold = var('suppression_threshold') %}
-{% set small = 'between 1 and ' ~ (threshold - 1) %}
+-- Each site's own figures (breakdown 'site') are never published.
 
 with primary_suppression as (
     select
-        *,
-        case
-            when unit_measure = 'PS' and obs_value {{ small }} then 'A'
-            when unit_measure = 'PC' and (
-                numerator {{ small }}
-                or denominator - numerator {{ small }}
-                or denominator < {{ var('min_rate_denominator') }}
-            ) then 'A'
-            when unit_measure = 'DAYS' and denominator < {{ var('min_median_persons') }} then 'A'
-            else 'F'
-        end as conf_status
+        * exclude (site_id),
+        {{ primary_suppression('unit_measure', 'numerator', 'denominator', 'obs_value') }} as conf_status
     from {{ ref('fct_indicator') }}
+    where breakdown <> 'site'
 ),
 
 counts_protected as (
@@ -29,7 +20,8 @@ rate_bases (rate_code, count_code) as (
     values
         ('EMP_COMP_RATE', 'EMP_COMP'), ('EMP_PAID_RATE', 'EMP_PAID'), ('EDU_RATE', 'EDU'),
         ('EMP_COMP_RATE', 'PARTICIPANTS'), ('EMP_COMP_RATE_OOW', 'PARTICIPANTS'),
-        ('EMP_PAID_RATE', 'PARTICIPANTS'), ('EDU_RATE', 'PARTICIPANTS'), ('EMP_OR_EDU_RATE', 'PARTICIPANTS')
+        ('EMP_PAID_RATE', 'PARTICIPANTS'), ('EDU_RATE', 'PARTICIPANTS'), ('EMP_OR_EDU_RATE', 'PARTICIPANTS'),
+        ('DIAG_SHARE', 'PARTICIPANTS')
 ),
 
 withheld_bases as (
