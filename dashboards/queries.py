@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
+from pipelines.exports.observations import read_published
 from seeds.reference_data import code_lists, indicators, read_reference_csv
 
 SUPPRESSED = "–"  # withheld to protect individuals
@@ -18,9 +18,7 @@ MISSING = "saknas"  # nothing to report, e.g. no site in the county had a fideli
 HEADLINE = ("SITES", "PARTICIPANTS", "EMP_COMP_RATE", "FID_MEAN")
 
 
-def _query(database: Path, sql: str, params: dict | None = None) -> pl.DataFrame:
-    with duckdb.connect(str(database), read_only=True) as connection:
-        return pl.from_arrow(connection.sql(sql, params=params or {}).to_arrow_table())
+_query = read_published
 
 
 def indicator_names() -> dict[str, str]:

@@ -72,9 +72,12 @@ def cmd_run(settings: Settings) -> int:
 
 def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None) -> int:
     from pipelines.exports import observations as export
+    from pipelines.exports.report import write_report
 
     if not settings.published_path.exists():
         return _usage_error(f"inga publicerade siffror i / no published figures in {settings.home}: kör / run `ips-monitor run` first")
+    if fmt == "report" and year is None:
+        return _usage_error("--format report behöver / needs --year")
     published = export.published_observations(settings.published_path, year)
     if published.is_empty():
         return _usage_error(f"inga observationer för år / no observations for year {year}")
@@ -82,6 +85,8 @@ def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None) -> int
         export.write_sdmx_csv(out, published)
     elif fmt == "csv":
         export.write_tidy_csv(out, published)
+    elif fmt == "report":
+        write_report(settings.published_path, year, settings.suppression_threshold, out)
     else:
         export.write_tidy_xlsx(out, published, settings.suppression_threshold)
     print(f"{out}: {published.height} observationer / observations")
@@ -120,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("paths", nargs="+", type=Path)
     commands.add_parser("run", parents=[home], help="materialise every asset through Dagster, in process")
     export = commands.add_parser("export", parents=[home], help="write the published indicators")
-    export.add_argument("--format", required=True, choices=["sdmx-csv", "csv", "xlsx"])
+    export.add_argument("--format", required=True, choices=["sdmx-csv", "csv", "xlsx", "report"])
     export.add_argument("--out", required=True, type=Path)
     export.add_argument("--year", type=int)
     for name, text in (("serve", "serve the dashboard"), ("demo", "generate demo returns, submit, run, serve")):

@@ -272,7 +272,7 @@ def write_return(rows: dict[str, list[dict[str, object]]], target: Path, dialect
 
         path = target.with_suffix(".xlsx")
         write_xlsx(path, {name: (TABLES[name].columns, [[row.get(c) for c in TABLES[name].columns] for row in table_rows])
-                          for name, table_rows in rows.items()})
+                          for name, table_rows in rows.items()}, defuse_formulas=False)
         return path
     files = {f"{name}.csv": csv_bytes(name, table_rows, dialect) for name, table_rows in tables.items()}
     if dialect.container == "zip":

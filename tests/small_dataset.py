@@ -14,9 +14,11 @@ from seeds.demo_returns import Dialect
 from tests.returns import diagnosis, episode, participant, review, site_row, write
 
 A, B = "IPS0001", "IPS0002"
+# A hostile name, as a careless or malicious spreadsheet might hold: every export must show it as text.
+HOSTILE_SITE_NAME = '=HYPERLINK("https://example.org/x","IPS Stockholm")'
 
 SITE_A = {
-    "verksamhet": [site_row(A, "0180", 2.0)],
+    "verksamhet": [site_row(A, "0180", 2.0, site_name=HOSTILE_SITE_NAME)],
     "deltagare": [
         participant(A, "A01", "2024-03-01", sex="M", birth_year=1995, attachment_at_followup="ganska_stark", income_at_followup="lon"),
         participant(A, "A02", "2024-09-15", "2025-05-31", exit_reason="arbete", birth_year=1990,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 
+import pandas as pd
 import polars as pl
 
 from pipelines.exports.observations import SDMX_COLUMNS, published_observations, sdmx_csv_text
+from pipelines.exports.sdmx_structure import STRUCTURE_PATH, structure_message
 from pipelines.spreadsheet import safe_text, write_csv
 
 
@@ -64,3 +66,82 @@ def test_formula_injection_is_defused_and_numbers_stay_numbers(tmp_path):
     assert safe_text("IPS Umeå") == "IPS Umeå" and safe_text(-3) == -3 and safe_text(4.5) == 4.5
     write_csv(tmp_path / "t.csv", ["name", "n"], [["=1+1", 3]])
     assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()[1] == "'=1+1,3"
+
+
+def test_sdmx_round_trip_through_pysdmx_against_the_shipped_structure(small_warehouse):
+    from pysdmx.io import get_datasets
+
+    data = small_warehouse.exports_dir / "ips_indicators_2025_sdmx.csv"
+    structure = small_warehouse.exports_dir / STRUCTURE_PATH.name  # shipped beside the data
+    (dataset,) = get_datasets(data, structure)
+    assert dataset.short_urn == "Dataflow=SE_IPS:DF_IPS(1.0)"
+    frame = dataset.data
+    for component in dataset.structure.components:
+        if component.enumeration is not None:
+            allowed = {code.id for code in component.enumeration}
+            assert set(frame[component.id]) <= allowed, component.id
+    keys = frame[["FREQ", "REF_AREA", "INDICATOR", "SEX", "AGE", "DIAGNOSIS", "TIME_PERIOD"]]
+    assert not keys.duplicated().any()
+    suppressed = frame[frame["OBS_STATUS"] == "Q"]
+    assert suppressed["OBS_VALUE"].isna().all() and set(suppressed["CONF_STATUS"]) == {"A", "D"}
+
+    published = published_observations(small_warehouse.published_path, 2025)
+    assert len(frame) == published.height  # every published observation, once
+    mart = {(o["indicator_code"], o["ref_area"], o["time_period"], o["sex"], o["age"], o["diagnosis"]): o["obs_value"]
+            for o in published.iter_rows(named=True)}
+    for row in frame.itertuples():
+        expected = mart[(row.INDICATOR, row.REF_AREA, row.TIME_PERIOD, row.SEX, row.AGE, row.DIAGNOSIS)]
+        assert pd.isna(row.OBS_VALUE) if expected is None else float(expected) == row.OBS_VALUE
+
+
+def test_shipped_structure_is_generated_from_the_code_lists():
+    assert STRUCTURE_PATH.read_text(encoding="utf-8") == structure_message(), "run: python -m pipelines.exports.sdmx_structure"
+
+
+def test_receiver_reproduces_the_national_quarterly_rate_with_plain_csv(small_warehouse):
+    with (small_warehouse.exports_dir / "ips_indicators_2025_sdmx.csv").open(encoding="utf-8", newline="") as handle:
+        q4 = {r["INDICATOR"]: r["OBS_VALUE"] for r in csv.DictReader(handle)
+              if r["FREQ"] == "Q" and r["TIME_PERIOD"] == "2025-Q4" and r["REF_AREA"] == "SE"}
+    assert float(q4["EMP_COMP_RATE"]) == round(100 * int(q4["EMP_COMP"]) / int(q4["PARTICIPANTS"]), 1) == 41.2
+
+
+def export(settings, fmt, out, year="2025"):
+    from pipelines.cli import main
+
+    assert main(["export", "--home", str(settings.home), "--format", fmt, "--out", str(out), "--year", year]) == 0
+    return out
+
+
+def test_annual_report_tables(small_warehouse, tmp_path):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(export(small_warehouse, "report", tmp_path / "rapport.xlsx"))
+    assert workbook.sheetnames == ["las_mig_readme", "nationellt", "per_lan", "diagnos", "tid_i_programmet", "programtrohet",
+                                   "verksamheter"]
+    national = {row[0]: row[4] for row in workbook["nationellt"].iter_rows(min_row=2, values_only=True)}
+    assert national["PARTICIPANTS"] == 22 and national["EMP_COMP_RATE"] == 40.9 and national["FID_MEAN"] == 95.5
+    counties = {row[0]: row[1:] for row in workbook["per_lan"].iter_rows(min_row=2, values_only=True)}
+    # sites, participants, competitive rate, paid rate, caseload, fidelity
+    assert counties["Uppsala län"][:3] == (1, 10, "–")
+    tenure = {row[0]: row[1:] for row in workbook["tid_i_programmet"].iter_rows(min_row=2, values_only=True)}
+    assert tenure["Totalt / Total"] == (22, 40.9)
+    fidelity = {row[0]: row[1:] for row in workbook["programtrohet"].iter_rows(min_row=2, values_only=True)}
+    assert fidelity["Sverige"] == (0, 1, 1, 0)
+
+
+def test_site_names_cannot_become_formulas(small_warehouse, tmp_path):
+    from openpyxl import load_workbook
+
+    from tests.small_dataset import HOSTILE_SITE_NAME
+
+    sheet = load_workbook(export(small_warehouse, "report", tmp_path / "rapport.xlsx"))["verksamheter"]
+    names = [row[1] for row in sheet.iter_rows(min_row=2)]
+    hostile = next(cell for cell in names if "HYPERLINK" in str(cell.value))
+    assert hostile.data_type == "s" and hostile.value == "'" + HOSTILE_SITE_NAME
+
+
+def test_exports_are_byte_identical_for_the_same_returns(small_warehouse, tmp_path):
+    for fmt, name in (("xlsx", "a.xlsx"), ("report", "r.xlsx"), ("csv", "t.csv"), ("sdmx-csv", "s.csv")):
+        first = export(small_warehouse, fmt, tmp_path / "first" / name).read_bytes()
+        second = export(small_warehouse, fmt, tmp_path / "second" / name).read_bytes()
+        assert first == second, fmt

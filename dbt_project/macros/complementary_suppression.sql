@@ -1,8 +1,8 @@
-{#- One pass of complementary suppression over a relation of cells with a `conf_status` column:
-    in each breakdown (same indicator, frequency and period) where exactly one part is suppressed
-    and the total is published, the smallest published part is suppressed as well ('D'), so the
-    suppressed value cannot be found by subtracting the other parts from the total. -#}
-{% macro complementary_suppression(relation) %}
+{#- One pass of complementary suppression over cells with a `conf_status` column: in each breakdown
+    (same indicator, frequency and period) where exactly one part is suppressed and the total is
+    published, the smallest published part is suppressed as well ('D'), so the suppressed value cannot
+    be found by subtracting the other parts from the total. `cell_key` orders ties. -#}
+{% macro complementary_suppression(relation, cell_key) %}
     select
         * exclude (conf_status, suppressed_parts, total_status, size_rank),
         case
@@ -20,8 +20,48 @@
                 over (partition by indicator_code, freq, time_period) as total_status,
             row_number() over (
                 partition by indicator_code, freq, time_period, breakdown, conf_status = 'F'
-                order by coalesce(numerator, obs_value), ref_area, sex, age, diagnosis
+                order by coalesce(numerator, obs_value), {{ cell_key | join(', ') }}
             ) as size_rank
         from {{ relation }}
     )
+{% endmacro %}
+
+
+{#- Disclosure control of indicators-v1 over a relation of cells (indicator_code, freq, time_period,
+    breakdown, unit_measure, numerator, denominator, obs_value and the `cell_key` columns): primary
+    suppression by unit, complementary suppression within each breakdown, rates withheld with the
+    count they are built on (`rate_bases`: pairs of rate code and count code), and complementary
+    suppression once more for those rates. Adds `conf_status` (F, A, D). -#}
+{% macro protect_cells(relation, cell_key, rate_bases) %}
+    with primary_suppression as (
+        select *, {{ primary_suppression('unit_measure', 'numerator', 'denominator', 'obs_value') }} as conf_status
+        from {{ relation }}
+    ),
+
+    counts_protected as (
+        {{ complementary_suppression('primary_suppression', cell_key) }}
+    ),
+
+    withheld_bases as (
+        select distinct rate_bases.rate_code as indicator_code, cell.freq, cell.time_period,
+            {% for column in cell_key %}cell.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+        from counts_protected as cell
+        inner join (values {% for rate, count in rate_bases %}('{{ rate }}', '{{ count }}'){{ ', ' if not loop.last }}{% endfor %})
+            as rate_bases (rate_code, count_code)
+            on cell.indicator_code = rate_bases.count_code
+        where cell.unit_measure = 'PS' and cell.conf_status <> 'F'
+    ),
+
+    rates_follow_counts as (
+        select
+            cell.* exclude (conf_status),
+            case
+                when cell.conf_status = 'F' and withheld_bases.indicator_code is not null then 'D'
+                else cell.conf_status
+            end as conf_status
+        from counts_protected as cell
+        left join withheld_bases using (indicator_code, freq, time_period, {{ cell_key | join(', ') }})
+    )
+
+    {{ complementary_suppression('rates_follow_counts', cell_key) }}
 {% endmacro %}

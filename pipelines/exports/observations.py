@@ -30,10 +30,15 @@ _PUBLISHED = """
 """
 
 
+def read_published(database: Path, sql: str, params: dict | None = None) -> pl.DataFrame:
+    """A query on the published snapshot, read-only."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return pl.from_arrow(connection.sql(sql, params=params or {}).to_arrow_table())
+
+
 def published_observations(database: Path, year: int | None = None) -> pl.DataFrame:
     """Every published observation, in a fixed order (so the same data gives the same file)."""
-    with duckdb.connect(str(database), read_only=True) as connection:
-        frame = pl.from_arrow(connection.sql(_PUBLISHED, params={"year": year}).to_arrow_table())
+    frame = read_published(database, _PUBLISHED, {"year": year})
     indicator_order = {i.code: n for n, i in enumerate(indicators())}
     breakdown_order = {name: n for n, name in enumerate(BREAKDOWNS)}
     return (

@@ -13,6 +13,7 @@ select
     fidelity.ref_area,
     fidelity.total_score as fidelity_score,
     fidelity.fidelity_band,
+    'FID_EMP_SITE' as indicator_code,
     site_rates.emp_comp,
     site_rates.participants,
     site_rates.emp_comp_rate,

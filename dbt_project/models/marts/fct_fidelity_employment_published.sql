@@ -7,6 +7,7 @@ select
     ref_area,
     fidelity_score,
     fidelity_band,
+    indicator_code,
     case when conf_status = 'F' then emp_comp_rate end as emp_comp_rate,
     conf_status,
     correlation_in_year
