@@ -6,4 +6,5 @@ st.set_page_config(page_title="IPS i Sverige – nationell uppföljning", page_i
 st.navigation([
     st.Page("pages/national.py", title="Nationellt", icon=":material/flag:", url_path="nationellt", default=True),
     st.Page("pages/county.py", title="Län", icon=":material/map:", url_path="lan"),
+    st.Page("pages/fidelity.py", title="Programtrohet", icon=":material/fact_check:", url_path="programtrohet"),
 ]).run()

@@ -109,3 +109,68 @@ def breakdown(database: Path, year: int, dimension: str, indicator_code: str = "
         rows.append({"Grupp": labels[code], **{indicator_names()[c]: display_value(
             None if cells.get(c) is None else float(cells[c]), c, c in cells) for c in ("PARTICIPANTS", indicator_code)}})
     return pl.DataFrame(rows)
+
+
+def fidelity_bands(database: Path, year: int, ref_area: str = "SE") -> pl.DataFrame:
+    """Reviewed sites per fidelity band, in the bands' order, with Swedish labels."""
+    return _query(database, """
+        select band_sv as band, cast(obs_value as integer) as sites from main.fct_fidelity_bands
+        where reporting_year = $year and ref_area = $area order by sort_order
+    """, {"year": year, "area": ref_area})
+
+
+def fidelity_items(database: Path, year: int, ref_area: str = "SE") -> pl.DataFrame:
+    """The item profile, weakest item first."""
+    return _query(database, """
+        select item_sv as item, cast(obs_value as double) as mean_score, weakest_rank from main.fct_fidelity_items
+        where reporting_year = $year and ref_area = $area order by weakest_rank
+    """, {"year": year, "area": ref_area})
+
+
+def fidelity_and_employment(database: Path, year: int) -> tuple[pl.DataFrame, float | None]:
+    """Each reviewed site's fidelity and (published) employment rate; and Pearson's r across the sites."""
+    points = _query(database, """
+        select site_name, fidelity_score, cast(emp_comp_rate as double) as emp_comp_rate, correlation_in_year
+        from main.fct_fidelity_employment_published where reporting_year = $year order by site_name
+    """, {"year": year})
+    correlation = points.get_column("correlation_in_year").drop_nulls()
+    return points.drop("correlation_in_year"), (float(correlation[0]) if len(correlation) else None)
+
+
+def time_in_programme(database: Path, year: int) -> pl.DataFrame:
+    """Participants and the competitive employment rate by time in the programme, as display text."""
+    labels = {"_T": "Totalt"} | {c.code: c.label_sv for c in code_lists()["tenure_band"]}
+    frame = _query(database, """
+        select tenure_band, indicator_code, obs_value from main.fct_time_in_programme_published where reporting_year = $year
+    """, {"year": year})
+    rows = []
+    for band, label in labels.items():
+        cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(tenure_band=band).iter_rows(named=True)}
+        if cells:
+            rows.append({"Tid i programmet": label, **{indicator_names()[c]: display_value(
+                None if cells.get(c) is None else float(cells[c]), c, c in cells) for c in ("TIP_PARTICIPANTS", "TIP_EMP_COMP_RATE")}})
+    return pl.DataFrame(rows)
+
+
+def income_sources(database: Path, year: int) -> pl.DataFrame:
+    """Share with each income source at intake and at follow-up, side by side, as display text."""
+    frame = _query(database, """
+        select income_source, income_source_sv, moment, obs_value, conf_status from main.fct_income_sources_published
+        where reporting_year = $year
+    """, {"year": year})
+    order = [c.code for c in code_lists()["income_source"]]
+    rows = []
+    for source in sorted(set(frame.get_column("income_source").to_list()), key=order.index):
+        cells = {r["moment"]: r for r in frame.filter(income_source=source).iter_rows(named=True)}
+        label = next(iter(cells.values()))["income_source_sv"]
+        rows.append({"Inkomstkälla": label, **{heading: display_value(
+            None if moment not in cells or cells[moment]["obs_value"] is None else float(cells[moment]["obs_value"]),
+            "INCOME_SOURCE_RATE", moment in cells) for moment, heading in (("intake", "Vid start"), ("followup", "Vid uppföljning"))}})
+    return pl.DataFrame(rows)
+
+
+def county_map_values(database: Path, year: int, indicator_code: str = "EMP_COMP_RATE") -> dict[int, float | None]:
+    """County number (as in counties.geojson's l_id) -> published value, for the map."""
+    rates = county_rate(database, year, indicator_code)
+    iso_to_number = {c["iso_code"]: int(c["county_code"]) for c in read_reference_csv("counties.csv")}
+    return {iso_to_number[r["ref_area"]]: r["value"] for r in rates.iter_rows(named=True)}

@@ -128,3 +128,33 @@ def test_served_dashboard_in_chromium(small_warehouse, chromium, tmp_path):
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=20)
+
+
+def test_fidelity_queries(small_warehouse):
+    bands = queries.fidelity_bands(small_warehouse.published_path, 2025)
+    assert bands.rows() == [("Mycket god programtrohet (115–125)", 0), ("God programtrohet (100–114)", 1),
+                            ("Delvis IPS (74–99)", 1), ("Inte IPS (≤ 73)", 0)]
+    items = queries.fidelity_items(small_warehouse.published_path, 2025)
+    assert items.row(0) == ("Öppenhet om funktionsnedsättning", 3.5, 1)  # item 13, the first of the weakest
+    points, correlation = queries.fidelity_and_employment(small_warehouse.published_path, 2025)
+    assert points.get_column("emp_comp_rate").to_list() == [50.0, None]  # by site name; B's 3 of 10 withheld
+    assert correlation == 1.0
+
+
+def test_time_in_programme_and_income_tables(small_warehouse):
+    tenure = queries.time_in_programme(small_warehouse.published_path, 2025)
+    assert tenure.row(0) == ("Totalt", "22", "40,9 %")
+    income = queries.income_sources(small_warehouse.published_path, 2025)
+    lon = income.filter(Inkomstkälla="Lön").row(0)
+    assert lon == ("Lön", queries.SUPPRESSED, queries.SUPPRESSED)  # 1 of 22 at intake; 2 of 3 at follow-up
+
+
+def test_county_map_values_by_county_number(small_warehouse):
+    values = queries.county_map_values(small_warehouse.published_path, 2025)
+    assert values == {1: None, 3: None}  # Stockholm withheld to protect Uppsala's small count
+
+
+@pytest.mark.parametrize("page", ["county.py", "fidelity.py"])
+def test_other_pages_render(app_env, page):
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60).run()
+    assert not at.exception

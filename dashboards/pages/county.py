@@ -1,15 +1,47 @@
-"""Län: one county's figures."""
+"""Län: the counties on a map, and one county's figures."""
 
+import json
+
+import altair as alt
 import streamlit as st
 
 from dashboards import queries
 from dashboards.ui import headline_metrics, load, require_published, year_picker
+from seeds.reference_data import REFERENCE_DIR
+
+
+@st.cache_data(show_spinner=False)
+def county_outlines() -> list[dict]:
+    """The county polygons, rings reversed: the file winds them as GeoJSON's RFC 7946 says, while Vega's
+    d3-geo takes that winding as 'everything but the county' and fills the whole map."""
+    features = json.loads((REFERENCE_DIR / "counties.geojson").read_text(encoding="utf-8"))["features"]
+    for feature in features:
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for polygon in polygons:
+            for ring in polygon:
+                ring.reverse()
+    return features
+
 
 st.title("Län")
 database = require_published()
 if database is not None:
     year = year_picker(database)
     names = queries.county_names()
-    counties = load("by_county", database, year).get_column("Län").to_list()
-    chosen = st.selectbox("Välj län", counties, key="county")
-    headline_metrics(database, year, next(code for code, name in names.items() if name == chosen))
+    left, right = st.columns([2, 3])
+    with left:
+        values = load("county_map_values", database, year, "EMP_COMP_RATE")
+        features = [{**f, "properties": {**f["properties"], "value": values.get(f["properties"]["l_id"])}} for f in county_outlines()]
+        outlines = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8, fill="#c8c8c8")
+        rates = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
+            color=alt.Color("properties.value:Q", title="I arbete (%)", scale=alt.Scale(scheme="blues")),
+            tooltip=[alt.Tooltip("properties.name:N", title="Län"), alt.Tooltip("properties.value:Q", title="Procent")],
+        )  # counties without a value are dropped from this layer and show the grey outline beneath
+        st.altair_chart((outlines + rates).project("mercator").properties(height=520), width="stretch")
+        st.caption("Andel i konkurrensutsatt arbete. Grått: ingen verksamhet, eller undertryckt.")
+    with right:
+        counties = load("by_county", database, year).get_column("Län").to_list()
+        chosen = st.selectbox("Välj län", counties, key="county")
+        headline_metrics(database, year, next(code for code, name in names.items() if name == chosen))
+        st.dataframe(load("by_county", database, year), hide_index=True, width="stretch")

@@ -31,5 +31,9 @@ if database is not None:
     st.dataframe(load("by_county", database, year), hide_index=True, width="stretch")
 
     st.subheader("Fördelning")
-    for tab, dimension in zip(st.tabs(["Kön", "Ålder", "Diagnos"]), ("sex", "age", "diagnosis")):
+    tabs = st.tabs(["Kön", "Ålder", "Diagnos", "Tid i programmet", "Inkomstkällor"])
+    for tab, dimension in zip(tabs, ("sex", "age", "diagnosis")):
         tab.dataframe(load("breakdown", database, year, dimension), hide_index=True, width="stretch")
+    tabs[3].dataframe(load("time_in_programme", database, year), hide_index=True, width="stretch")
+    tabs[4].dataframe(load("income_sources", database, year), hide_index=True, width="stretch")
+    tabs[4].caption("Andel av deltagarna med uppgift vid tillfället; en person kan ha flera inkomstkällor.")
