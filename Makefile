@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOME_DIR ?= var
 
-.PHONY: install demo test lint benchmark clean
+.PHONY: install demo test lint benchmark docs clean
 
 $(BIN)/ips-monitor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: lint
 
 benchmark: install
 	$(BIN)/python scripts/benchmark.py
+
+# The catalogue and the SDMX structure are generated from seeds/reference/; tests fail when they are stale.
+docs: install
+	$(BIN)/python -m pipelines.exports.catalogue
+	$(BIN)/python -m pipelines.exports.sdmx_structure
 
 clean:
 	rm -rf $(VENV) dbt_project/target
