@@ -181,3 +181,20 @@ def test_the_published_snapshot_holds_only_protected_tables(small_warehouse):
     assert tables == {"fct_indicator_published", "fct_fidelity_items", "fct_fidelity_bands", "fct_fidelity_employment_published",
                       "fct_income_sources_published", "fct_time_in_programme_published", "dim_sites_published",
                       "code_lists", "counties", "indicators"}
+
+
+def test_time_in_programme_bands(small_warehouse):
+    # full months from intake to exit, or to 31 Dec 2025:
+    # under 6: A06 A10 A11 A12 B05 B08 B09 | 6–11: A02 A03 A04 A05 A09 B03 B06 B07
+    # 12–23: A01 A08 B01 B02 B04 | 24 or more: A07 (25), B10 (24, to exit 30 Jun)
+    rows = query(small_warehouse, "select tenure_band, indicator_code, obs_value from fct_time_in_programme")
+    counted = {(band, code): value for band, code, value in rows}
+    assert [counted[(b, "TIP_PARTICIPANTS")] for b in ("M_LT6", "M6T11", "M12T23", "M_GE24", "_T")] == [7, 8, 5, 2, 22]
+    # in competitive work: A12 | A02 A03 A05 B03 | A01 B01 B02 | A07
+    assert [counted[(b, "TIP_EMP_COMP_RATE")] for b in ("M_LT6", "M6T11", "M12T23", "M_GE24")] == [
+        Decimal("14.3"), Decimal("50.0"), Decimal("60.0"), Decimal("50.0")]
+    published = {(band, code): status for band, code, status in query(
+        small_warehouse, "select tenure_band, indicator_code, conf_status from fct_time_in_programme_published", "published")}
+    # 2 persons is a small count; 5 (the next smallest band) is withheld so that 22 - 7 - 8 - 5 does not give it away
+    assert published[("M_GE24", "TIP_PARTICIPANTS")] == "A" and published[("M12T23", "TIP_PARTICIPANTS")] == "D"
+    assert published[("M_LT6", "TIP_PARTICIPANTS")] == published[("M6T11", "TIP_PARTICIPANTS")] == "F"
