@@ -87,6 +87,8 @@ def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None) -> int
         export.write_tidy_csv(out, published)
     elif fmt == "report":
         write_report(settings.published_path, year, settings.suppression_threshold, out)
+        print(f"{out}: årsrapportens tabeller för / annual report tables for {year}")
+        return EXIT_OK
     else:
         export.write_tidy_xlsx(out, published, settings.suppression_threshold)
     print(f"{out}: {published.height} observationer / observations")

@@ -66,6 +66,7 @@ def test_export_formats_from_the_published_snapshot(small_warehouse, tmp_path):
                     and r["kon_sex"] == "_T" and r["alder_age"] == "_T" and r["diagnos_diagnosis"] == "_T")
     assert national["varde_value"] == "40.9" and national["omrade_sv"] == "Sverige"
     assert national["indikator_sv"] == "Andel i konkurrensutsatt arbete (%)"
+    assert (national["enhet_sv"], national["unit_en"]) == ("Procent", "Percent")
 
     from openpyxl import load_workbook
 

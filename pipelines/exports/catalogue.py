@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines.settings import PROJECT_ROOT
-from seeds.reference_data import indicators
+from seeds.reference_data import code_lists, indicators
 
 CATALOGUE_PATH = PROJECT_ROOT / "docs" / "indicators.md"
 
@@ -15,7 +15,6 @@ SUPPRESSION = {
     "NUM": "describes sites, not persons: published as it is",
     "SCORE": "describes sites, not persons: published as it is",
 }
-UNITS = {"NUM": "number", "PS": "persons", "PC": "percent", "DAYS": "days", "SCORE": "fidelity points"}
 
 
 def catalogue_markdown() -> str:
@@ -29,12 +28,13 @@ def catalogue_markdown() -> str:
         "| code | name (sv) | name (en) | unit | definition | breakdowns | quarterly | mart | suppression |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    units = {c.code: c.label_en.lower() for c in code_lists()["unit"]}
     for i in indicators():
         suppression = SUPPRESSION[i.unit] if i.mart != "fct_completeness" else "never published"
         if i.mart == "fct_income_sources":
             suppression = "percentage rule per cell (A); sources overlap, so no complementary suppression"
         lines.append(
-            f"| `{i.code}` | {i.name_sv} | {i.name_en} | {UNITS[i.unit]} (`{i.unit}`) | {i.definition_en} | "
+            f"| `{i.code}` | {i.name_sv} | {i.name_en} | {units[i.unit]} (`{i.unit}`) | {i.definition_en} | "
             f"{', '.join(i.breakdowns)} | {'yes' if i.quarterly else 'no'} | `{i.mart}` | {suppression} |"
         )
     lines += [

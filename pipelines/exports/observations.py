@@ -88,12 +88,13 @@ def _labels() -> dict[str, dict[str, tuple[str, str]]]:
         "age": from_list("age_group") | total,
         "diagnosis": from_list("diagnosis_group") | total,
         "indicator_code": {i.code: (i.name_sv, i.name_en) for i in indicators()},
+        "unit_measure": {c.code: (c.label_sv, c.label_en) for c in code_lists()["unit"]},
     }
 
 
 TIDY_HEADER = ["period", "frekvens_freq", "omrade_area", "omrade_sv", "area_en", "indikator_indicator", "indikator_sv",
                "indicator_en", "kon_sex", "kon_sv", "sex_en", "alder_age", "alder_sv", "age_en", "diagnos_diagnosis",
-               "diagnos_sv", "diagnosis_en", "enhet_unit", "varde_value", "status_obs", "sekretess_conf", "sekretess_sv",
+               "diagnos_sv", "diagnosis_en", "enhet_unit", "enhet_sv", "unit_en", "varde_value", "status_obs", "sekretess_conf", "sekretess_sv",
                "confidentiality_en"]
 
 
@@ -106,7 +107,8 @@ def tidy_rows(observations: pl.DataFrame) -> list[list[object]]:
             row += [o[dimension], *labels[dimension][o[dimension]]]
         value = o["obs_value"]
         decimals = next(i.decimals for i in indicators() if i.code == o["indicator_code"])
-        row += [o["unit_measure"], None if value is None else (int(value) if decimals == 0 else float(value)),
+        row += [o["unit_measure"], *labels["unit_measure"][o["unit_measure"]],
+                None if value is None else (int(value) if decimals == 0 else float(value)),
                 o["obs_status"], o["conf_status"], *CONF_STATUS_LABELS[o["conf_status"]]]
         rows.append(row)
     return rows
@@ -120,7 +122,7 @@ def definitions_rows() -> tuple[list[str], list[list[object]]]:
 
 def readme_rows(observations: pl.DataFrame, threshold: int) -> list[list[object]]:
     periods = sorted(set(observations.get_column("time_period").to_list()))
-    span = f"{periods[0]}–{periods[-1]}" if periods else "—"
+    span = "—" if not periods else periods[0] if periods[0] == periods[-1] else f"{periods[0]}–{periods[-1]}"
     return [
         ["Källa / Source", "Nationell uppföljning av IPS (årsrapporter från verksamheterna) / National IPS monitoring (annual site returns)"],
         ["Perioder / Periods", span],

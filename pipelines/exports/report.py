@@ -30,9 +30,10 @@ def _names(code: str) -> str:
     return f"{indicator.name_sv} / {indicator.name_en}"
 
 
-def _wide(frame: pl.DataFrame, key: str, labels: dict[str, str], codes: tuple[str, ...]) -> tuple[list[str], list[list[object]]]:
-    """Rows of `key`, one column per indicator code, suppressed cells as the dash."""
-    header = [key, *(_names(c) for c in codes)]
+def _wide(frame: pl.DataFrame, key: str, heading: str, labels: dict[str, str],
+          codes: tuple[str, ...]) -> tuple[list[str], list[list[object]]]:
+    """Rows of `key` (titled `heading`), one column per indicator code, suppressed cells as the dash."""
+    header = [heading, *(_names(c) for c in codes)]
     rows = []
     for code_value, label in labels.items():
         cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(pl.col(key) == code_value).iter_rows(named=True)}
@@ -69,9 +70,10 @@ def report_sheets(database: Path, year: int, threshold: int) -> dict[str, tuple[
         "las_mig_readme": (["", ""], readme),
         "nationellt": (["kod / code", "indikator", "indicator", "enhet / unit", "värde / value", "sekretess / confidentiality"],
                        national_rows),
-        "per_lan": _wide(annual.filter(breakdown="area"), "ref_area", counties, COUNTY_COLUMNS),
-        "diagnos": _wide(annual.filter(breakdown="diagnosis"), "diagnosis", diagnoses, DIAGNOSIS_COLUMNS),
-        "tid_i_programmet": _wide(tenure, "tenure_band", {"_T": "Totalt / Total", **bands},
+        "per_lan": _wide(annual.filter(breakdown="area"), "ref_area", "län / county", counties, COUNTY_COLUMNS),
+        "diagnos": _wide(annual.filter(breakdown="diagnosis"), "diagnosis", "diagnosgrupp / diagnosis group", diagnoses,
+                         DIAGNOSIS_COLUMNS),
+        "tid_i_programmet": _wide(tenure, "tenure_band", "tid i programmet / time in programme", {"_T": "Totalt / Total", **bands},
                                   ("TIP_PARTICIPANTS", "TIP_EMP_COMP_RATE")),
         "programtrohet": (["område / area", *band_labels], fidelity_rows),
         "verksamheter": (["verksamhet / site", "namn / name", "kommun / municipality", "län / county", "huvudman / organiser"],

@@ -55,9 +55,7 @@ def codelists() -> dict[str, Codelist]:
         "SEX": _codelist("CL_SEX", "Sex", [*_from_code_list("sex"), TOTAL]),
         "AGE": _codelist("CL_AGE", "Age group", [*_from_code_list("age_group"), TOTAL]),
         "DIAGNOSIS": _codelist("CL_IPS_DIAGNOSIS", "Primary diagnosis group", [*_from_code_list("diagnosis_group"), TOTAL]),
-        "UNIT_MEASURE": _codelist("CL_UNIT", "Unit of measure", [
-            Code("NUM", name="Number"), Code("PS", name="Persons"), Code("PC", name="Percent"),
-            Code("DAYS", name="Days"), Code("SCORE", name="Fidelity score points")]),
+        "UNIT_MEASURE": _codelist("CL_UNIT", "Unit of measure", _from_code_list("unit")),
         "OBS_STATUS": _codelist("CL_OBS_STATUS", "Observation status", [
             Code("A", name="Normal value"), Code("Q", name="Missing value; suppressed")]),
         "CONF_STATUS": _codelist("CL_CONF_STATUS", "Confidentiality status", [
