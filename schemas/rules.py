@@ -26,6 +26,8 @@ _RULES = [
          "The file or sheet is missing from the return. Add it with exactly this name."),
     Rule("file_unreadable", "Filen kan inte läsas. Spara den som CSV (UTF-8 eller Windows-1252) eller XLSX och skicka igen.",
          "The file cannot be read. Save it as CSV (UTF-8 or Windows-1252) or XLSX and send it again."),
+    Rule("single_csv", "En rapport är alla tabeller tillsammans: skicka mappen med CSV-filerna, en zip av den, eller en XLSX-fil – inte en enskild CSV-fil.",
+         "A return is all its tables together: send the folder of CSV files, a zip of it, or an XLSX workbook, not a single CSV file."),
     Rule("file_empty", "Filen är tom. Den ska ha en rubrikrad med kolumnnamnen.",
          "The file is empty. It must have a header row with the column names."),
     Rule("file_too_large", "Filen är större än vad en årsrapport kan vara. Kontrollera att rätt fil skickats.",

@@ -155,7 +155,7 @@ def test_file_rule(tmp_path, rule_id, mutate, where):
 
 def test_every_rule_has_a_case():
     covered = {c[0] for c in ROW_CASES + FILE_CASES + WARNING_CASES} | {"identity_number"}  # see test_intake.py
-    covered |= {"file_unreadable", "file_too_large"}  # below
+    covered |= {"file_unreadable", "file_too_large", "single_csv"}  # below
     assert covered == set(RULES)
 
 
@@ -195,6 +195,13 @@ def test_fifty_megabyte_file_is_refused_before_reading(tmp_path):
     assert refused.value.problem.rule_id == "file_too_large"
     settings = load_settings(tmp_path / "home")
     assert submit(folder, settings).verdict == "unreadable" and not settings.archive_dir.exists()
+
+
+def test_a_single_csv_file_is_not_a_return(tmp_path):
+    folder = write(minimal_return(), tmp_path / "return")
+    with pytest.raises(SubmissionError) as refused:
+        load_submission(folder / "deltagare.csv")
+    assert refused.value.problem.rule_id == "single_csv" and "mappen" in refused.value.problem.message_sv
 
 
 def test_utf16_is_an_encoding_error_not_garbage(tmp_path):

@@ -80,7 +80,7 @@ def load_submission(path: Path) -> Submission:
     if suffix == ".zip":
         return Submission(str(path), "zip", (SubmittedFile(path.name, content),))
     if suffix == ".csv":
-        raise SubmissionError(Problem(path.name, None, None, "file_missing", "send the folder or a .zip of all tables"))
+        raise SubmissionError(Problem(path.name, None, None, "single_csv"))
     raise SubmissionError(Problem(path.name, None, None, "file_unreadable", path.suffix))
 
 
@@ -241,10 +241,10 @@ def read_return(submission: Submission) -> ReadReturn:
         members = _zip_members(only.content, only.name)
     else:
         members = {f.name: f.content for f in submission.files}
-    by_table = {PurePosixPath(name).stem.strip().lower(): name for name in members if name.lower().endswith(".csv")}
-    tables = {
-        table: read_csv_table(members[by_table[table]], table) if table in by_table else None for table in TABLES
+    table_files = {
+        stem: name for name in members
+        if name.lower().endswith(".csv") and (stem := PurePosixPath(name).stem.strip().lower()) in TABLES
     }
-    other = {name: content for name, content in members.items() if name not in set(by_table.values()) or
-             PurePosixPath(name).stem.strip().lower() not in TABLES}
+    tables = {table: read_csv_table(members[table_files[table]], table) if table in table_files else None for table in TABLES}
+    other = {name: content for name, content in members.items() if name not in table_files.values()}
     return ReadReturn(tables, other)
