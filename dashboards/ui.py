@@ -27,9 +27,11 @@ def load(name: str, database: Path, *args):
 
 
 def require_published() -> Path | None:
+    """The published snapshot, or None (with a word to the reader) when there is nothing to show yet."""
     database = published_database()
-    if database is None:
-        st.info("Inga publicerade siffror ännu. Kör `ips-monitor run` när verksamheternas rapporter har kommit in.")
+    if database is None or not load("years", database):
+        st.info("Inga publicerade siffror ännu. Kör `ips-monitor run` när verksamheternas rapporter har kommit in och godkänts.")
+        return None
     return database
 
 

@@ -158,3 +158,19 @@ def test_county_map_values_by_county_number(small_warehouse):
 def test_other_pages_render(app_env, page):
     at = AppTest.from_file(str(PAGES / page), default_timeout=60).run()
     assert not at.exception
+
+
+@pytest.mark.parametrize("page", ["national.py", "county.py", "fidelity.py"])
+def test_pages_after_a_run_with_no_accepted_returns(tmp_path, monkeypatch, page):
+    import duckdb
+
+    from pipelines.settings import load_settings
+
+    published = load_settings(tmp_path).published_path
+    published.parent.mkdir(parents=True)
+    with duckdb.connect(str(published)) as connection:
+        connection.execute("create table fct_indicator_published (reporting_year integer)")
+    monkeypatch.setenv(HOME_ENV, str(tmp_path))
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60).run()
+    assert not at.exception
+    assert "ips-monitor run" in at.info[0].value

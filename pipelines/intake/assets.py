@@ -29,27 +29,19 @@ def raw_returns(context: dg.AssetExecutionContext, data_home: DataHome):
     """Re-reads each accepted return from the archive (unchanged files) and loads it typed."""
     settings = data_home.settings()
     receipts = [r for r in archive.read_receipts(settings.archive_dir) if r.verdict == "accepted"]
-    frames: dict[str, list[pl.DataFrame]] = {name: [] for name in TABLES}
+    # each table starts from its empty typed frame, so a table no return has (programtrohet) still gets its columns
+    frames = {name: [empty_table(table).drop(ROW).with_columns(pl.lit(None, pl.String).alias("return_id"))]
+              for name, table in TABLES.items()}
     for receipt in receipts:
         for name, frame in typed_tables(_archived_submission(settings.archive_dir, receipt)).items():
             frames[name].append(frame.drop(ROW).with_columns(pl.lit(receipt.return_id).alias("return_id")))
     returns = pl.DataFrame(
-        {
-            "return_id": [r.return_id for r in receipts],
-            "site_id": [r.site_id for r in receipts],
-            "reporting_year": [r.reporting_year for r in receipts],
-            "received_at": [r.received_at for r in receipts],
-            "checksum": [r.checksum for r in receipts],
-        },
-        schema={"return_id": pl.String, "site_id": pl.String, "reporting_year": pl.Int64,
-                "received_at": pl.String, "checksum": pl.String},
+        [(r.return_id, r.site_id, r.reporting_year, r.received_at, r.checksum) for r in receipts],
+        schema={"return_id": pl.String, "site_id": pl.String, "reporting_year": pl.Int64, "received_at": pl.String,
+                "checksum": pl.String},
+        orient="row",
     )
-    tables = {"returns": returns}
-    for name, parts in frames.items():
-        if parts:
-            tables[name] = pl.concat(parts, how="vertical")
-        else:
-            tables[name] = empty_table(TABLES[name]).drop(ROW).with_columns(pl.lit(None, pl.String).alias("return_id"))
+    tables = {"returns": returns, **{name: pl.concat(parts, how="vertical") for name, parts in frames.items()}}
 
     settings.home.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.warehouse_path)) as connection:
