@@ -61,3 +61,15 @@ def test_kill_during_submissions(tmp_path, kill_after):
     verdicts = [submit(path, settings).verdict for path in returns]
     assert verdicts.count("duplicate") == stored_before
     assert assert_every_entry_whole(home / "archive") == len(returns)
+
+
+def test_staging_left_by_a_killed_submission_is_cleared_later(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    abandoned, recent = settings.archive_dir / ".incoming-old", settings.archive_dir / ".incoming-now"
+    for folder in (abandoned, recent):
+        (folder / "files").mkdir(parents=True)
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+    assert submit(write(minimal_return(), tmp_path / "return"), settings).verdict == "accepted"
+    assert not abandoned.exists() and recent.exists()  # a recent one may still be a submission under way
+    assert len(archive.read_receipts(settings.archive_dir)) == 1

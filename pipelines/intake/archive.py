@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +20,9 @@ from pathlib import Path
 from pipelines.intake.reader import Submission
 
 RECEIPT = "receipt.json"
+STAGING_PREFIX = ".incoming-"
+# A staging folder this old belongs to a submission that was killed: it never became an entry, so it can go.
+ABANDONED_AFTER_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ def store(archive_dir: Path, submission: Submission, verdict: str, site_id: str 
         warning_count=warning_count,
     )
     archive_dir.mkdir(parents=True, exist_ok=True)
-    staging = archive_dir / f".incoming-{uuid.uuid4().hex}"
+    _remove_abandoned_staging(archive_dir)
+    staging = archive_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
     try:
         (staging / "files").mkdir(parents=True)
         for f in submission.files:
@@ -85,6 +90,13 @@ def store(archive_dir: Path, submission: Submission, verdict: str, site_id: str 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return receipt
+
+
+def _remove_abandoned_staging(archive_dir: Path) -> None:
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for path in archive_dir.glob(f"{STAGING_PREFIX}*"):
+        if path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def current_returns(receipts: list[Receipt]) -> dict[tuple[str, int], Receipt]:
