@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.exports.observations import read_published
-from seeds.reference_data import code_lists, indicators, read_reference_csv
+from seeds.reference_data import code_lists, indicator, indicators, read_reference_csv
 
 SUPPRESSED = "–"  # withheld to protect individuals
 MISSING = "saknas"  # nothing to report, e.g. no site in the county had a fidelity review
@@ -51,10 +51,20 @@ def display_value(value: float | None, indicator_code: str, reported: bool = Tru
         return MISSING
     if value is None:
         return SUPPRESSED
-    decimals = next(i.decimals for i in indicators() if i.code == indicator_code)
-    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")  # Swedish: 1 234,5
-    unit = next(i.unit for i in indicators() if i.code == indicator_code)
-    return f"{text} %" if unit == "PC" else text
+    text = f"{value:,.{indicator(indicator_code).decimals}f}".replace(",", "\u202f").replace(".", ",")  # Swedish: 1 234,5
+    return f"{text} %" if indicator(indicator_code).unit == "PC" else text
+
+
+def _display_table(frame: pl.DataFrame, key: str, heading: str, labels: dict[str, str], codes: tuple[str, ...]) -> pl.DataFrame:
+    """One row per value of `key` present in the frame (in the order of `labels`), one display column per indicator."""
+    names = indicator_names()
+    rows = []
+    for value, label in labels.items():
+        cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(pl.col(key) == value).iter_rows(named=True)}
+        if cells:
+            rows.append({heading: label, **{names[c]: display_value(
+                None if cells.get(c) is None else float(cells[c]), c, c in cells) for c in codes}})
+    return pl.DataFrame(rows)
 
 
 def trend(database: Path, indicator_code: str, freq: str = "Q") -> pl.DataFrame:
@@ -75,12 +85,8 @@ def by_county(database: Path, year: int, codes: tuple[str, ...] = HEADLINE) -> p
           and list_contains($codes, indicator_code)
     """, {"year": year, "codes": list(codes)})
     names = county_names()
-    rows = []
-    for area in sorted(set(frame.get_column("ref_area").to_list()), key=lambda a: names[a]):
-        cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(ref_area=area).iter_rows(named=True)}
-        rows.append({"Län": names[area], **{indicator_names()[c]: display_value(
-            None if cells.get(c) is None else float(cells[c]), c, c in cells) for c in codes}})
-    return pl.DataFrame(rows)
+    areas = sorted(set(frame.get_column("ref_area").to_list()), key=names.__getitem__)
+    return _display_table(frame, "ref_area", "Län", {area: names[area] for area in areas}, codes)
 
 
 def county_rate(database: Path, year: int, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
@@ -97,18 +103,12 @@ def breakdown(database: Path, year: int, dimension: str, indicator_code: str = "
     """One indicator by sex, age or diagnosis, with Swedish labels, as display text."""
     code_list = {"sex": "sex", "age": "age_group", "diagnosis": "diagnosis_group"}[dimension]
     labels = {c.sdmx_code: c.label_sv for c in code_lists()[code_list]}
-    order = list(labels)
     frame = _query(database, f"""
         select {dimension} as code, indicator_code, obs_value from main.fct_indicator_published
         where freq = 'A' and reporting_year = $year and breakdown = $dimension
           and indicator_code in ('PARTICIPANTS', $code)
     """, {"year": year, "dimension": dimension, "code": indicator_code})
-    rows = []
-    for code in sorted(set(frame.get_column("code").to_list()), key=order.index):
-        cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(code=code).iter_rows(named=True)}
-        rows.append({"Grupp": labels[code], **{indicator_names()[c]: display_value(
-            None if cells.get(c) is None else float(cells[c]), c, c in cells) for c in ("PARTICIPANTS", indicator_code)}})
-    return pl.DataFrame(rows)
+    return _display_table(frame, "code", "Grupp", labels, ("PARTICIPANTS", indicator_code))
 
 
 def fidelity_bands(database: Path, year: int, ref_area: str = "SE") -> pl.DataFrame:
@@ -143,13 +143,7 @@ def time_in_programme(database: Path, year: int) -> pl.DataFrame:
     frame = _query(database, """
         select tenure_band, indicator_code, obs_value from main.fct_time_in_programme_published where reporting_year = $year
     """, {"year": year})
-    rows = []
-    for band, label in labels.items():
-        cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(tenure_band=band).iter_rows(named=True)}
-        if cells:
-            rows.append({"Tid i programmet": label, **{indicator_names()[c]: display_value(
-                None if cells.get(c) is None else float(cells[c]), c, c in cells) for c in ("TIP_PARTICIPANTS", "TIP_EMP_COMP_RATE")}})
-    return pl.DataFrame(rows)
+    return _display_table(frame, "tenure_band", "Tid i programmet", labels, ("TIP_PARTICIPANTS", "TIP_EMP_COMP_RATE"))
 
 
 def income_sources(database: Path, year: int) -> pl.DataFrame:

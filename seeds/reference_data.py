@@ -75,5 +75,14 @@ def indicators() -> tuple[Indicator, ...]:
 
 
 @cache
+def _indicators_by_code() -> dict[str, Indicator]:
+    return {i.code: i for i in indicators()}
+
+
+def indicator(code: str) -> Indicator:
+    return _indicators_by_code()[code]
+
+
+@cache
 def municipality_codes() -> frozenset[str]:
     return frozenset(r["municipality_code"] for r in read_reference_csv("municipalities.csv"))

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 
 from pipelines.spreadsheet import write_csv, write_xlsx
-from seeds.reference_data import code_lists, indicators, read_reference_csv
+from seeds.reference_data import code_lists, indicator, indicators, read_reference_csv
 
 STRUCTURE_ID = "SE_IPS:DF_IPS(1.0)"
 SDMX_COLUMNS = ["STRUCTURE", "STRUCTURE_ID", "ACTION", "FREQ", "REF_AREA", "INDICATOR", "SEX", "AGE", "DIAGNOSIS",
@@ -54,8 +54,7 @@ def published_observations(database: Path, year: int | None = None) -> pl.DataFr
 def format_value(value: Decimal | None, indicator_code: str) -> str:
     if value is None:
         return ""
-    decimals = next(i.decimals for i in indicators() if i.code == indicator_code)
-    return f"{value:.{decimals}f}"
+    return f"{value:.{indicator(indicator_code).decimals}f}"
 
 
 def sdmx_csv_text(observations: pl.DataFrame) -> str:
@@ -106,7 +105,7 @@ def tidy_rows(observations: pl.DataFrame) -> list[list[object]]:
         for dimension in ("ref_area", "indicator_code", "sex", "age", "diagnosis"):
             row += [o[dimension], *labels[dimension][o[dimension]]]
         value = o["obs_value"]
-        decimals = next(i.decimals for i in indicators() if i.code == o["indicator_code"])
+        decimals = indicator(o["indicator_code"]).decimals
         row += [o["unit_measure"], *labels["unit_measure"][o["unit_measure"]],
                 None if value is None else (int(value) if decimals == 0 else float(value)),
                 o["obs_status"], o["conf_status"], *CONF_STATUS_LABELS[o["conf_status"]]]

@@ -8,7 +8,7 @@ import polars as pl
 
 from pipelines.exports.observations import read_published, readme_rows
 from pipelines.spreadsheet import write_xlsx
-from seeds.reference_data import code_lists, indicators
+from seeds.reference_data import code_lists, indicator, indicators
 
 SUPPRESSED = "–"  # text in a table of numbers: the reader sees at once that the cell is withheld
 COUNTY_COLUMNS = ("SITES", "PARTICIPANTS", "EMP_COMP_RATE", "EMP_PAID_RATE", "CASELOAD", "FID_MEAN")
@@ -21,13 +21,8 @@ def _cell(value, decimals: int):
     return int(value) if decimals == 0 else float(value)
 
 
-def _decimals(code: str) -> int:
-    return next(i.decimals for i in indicators() if i.code == code)
-
-
 def _names(code: str) -> str:
-    indicator = next(i for i in indicators() if i.code == code)
-    return f"{indicator.name_sv} / {indicator.name_en}"
+    return f"{indicator(code).name_sv} / {indicator(code).name_en}"
 
 
 def _wide(frame: pl.DataFrame, key: str, heading: str, labels: dict[str, str],
@@ -38,18 +33,17 @@ def _wide(frame: pl.DataFrame, key: str, heading: str, labels: dict[str, str],
     for code_value, label in labels.items():
         cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(pl.col(key) == code_value).iter_rows(named=True)}
         if cells:
-            rows.append([label, *(_cell(cells.get(c), _decimals(c)) for c in codes)])
+            rows.append([label, *(_cell(cells.get(c), indicator(c).decimals) for c in codes)])
     return header, rows
 
 
 def report_sheets(database: Path, year: int, threshold: int) -> dict[str, tuple[list[str], list[list[object]]]]:
     annual = read_published(database, "select * from fct_indicator_published where freq = 'A' and reporting_year = $year",
                             {"year": year})
-    national = annual.filter(breakdown="total")
-    national_rows = [[i.code, i.name_sv, i.name_en, i.unit,
-                      _cell(next(iter(national.filter(indicator_code=i.code)["obs_value"]), None), i.decimals),
-                      next(iter(national.filter(indicator_code=i.code)["conf_status"]), "")]
-                     for i in indicators() if i.mart == "fct_indicator" and not national.filter(indicator_code=i.code).is_empty()]
+    national = {r["indicator_code"]: r for r in annual.filter(breakdown="total").iter_rows(named=True)}
+    national_rows = [[i.code, i.name_sv, i.name_en, i.unit, _cell(national[i.code]["obs_value"], i.decimals),
+                      national[i.code]["conf_status"]]
+                     for i in indicators() if i.code in national]
 
     sites = read_published(database, "select * from dim_sites_published where reporting_year = $year order by county_name, site_name",
                            {"year": year})
