@@ -4,26 +4,35 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 HOME_DIR ?= var
+LOCK := requirements.lock
 
-.PHONY: install demo test lint benchmark docs clean
+.PHONY: install browser demo test lint benchmark docs lock clean
 
-$(BIN)/ips-monitor: pyproject.toml
+# Installs the exact versions of requirements.lock (pyproject.toml says the ranges; `make lock` refreshes the pins).
+$(BIN)/ips-monitor: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e '.[dev]'
 	touch $@
 
 # dbt's manifest is what Dagster reads to build the dbt assets; parse it whenever the project may have changed.
 install: $(BIN)/ips-monitor
-	cd dbt_project && IPS_MONITOR_HOME=$(abspath $(HOME_DIR)) ../$(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+
+# Debian's Chromium for the browser tests: Playwright may not download a browser of its own here.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 demo: install
 	$(BIN)/ips-monitor --home $(HOME_DIR) demo
 
 lint: install
 	$(BIN)/ruff check pipelines schemas dashboards seeds tests scripts
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
-test: lint
+test: lint browser
 	$(BIN)/pytest
 
 benchmark: install
@@ -31,8 +40,18 @@ benchmark: install
 
 # The catalogue and the SDMX structure are generated from seeds/reference/; tests fail when they are stale.
 docs: install
-	$(BIN)/python -m pipelines.exports.catalogue
-	$(BIN)/python -m pipelines.exports.sdmx_structure
+	$(BIN)/python -m pipelines.publishing.catalogue
+	$(BIN)/python -m pipelines.publishing.sdmx_structure
+
+# Resolve pyproject.toml's ranges afresh in a throwaway venv and pin what they give; commit the new lock.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	echo "# Exact versions for 'make install'; refresh with 'make lock'." > $(LOCK)
+	.lock-venv/bin/python -m pip freeze --exclude-editable >> $(LOCK)
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) dbt_project/target

@@ -6,17 +6,18 @@ ministries and the public.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.exports.observations import read_published
-from seeds.reference_data import code_lists, indicator, indicators, read_reference_csv
+from pipelines.publishing.published import read_published
+from pipelines.publishing.wide import SUPPRESSED, wide_cells
+from seeds import reference_data
+from seeds.reference_data import code_lists, indicator, indicators
 
-SUPPRESSED = "–"  # withheld to protect individuals
 MISSING = "saknas"  # nothing to report, e.g. no site in the county had a fidelity review
 HEADLINE = ("SITES", "PARTICIPANTS", "EMP_COMP_RATE", "FID_MEAN")
-
 
 _query = read_published
 
@@ -26,7 +27,7 @@ def indicator_names() -> dict[str, str]:
 
 
 def county_names() -> dict[str, str]:
-    return {"SE": "Hela Sverige"} | {c["iso_code"]: c["county_name"] for c in read_reference_csv("counties.csv")}
+    return {"SE": "Hela Sverige"} | reference_data.county_names()
 
 
 def years(database: Path) -> list[int]:
@@ -55,16 +56,17 @@ def display_value(value: float | None, indicator_code: str, reported: bool = Tru
     return f"{text} %" if indicator(indicator_code).unit == "PC" else text
 
 
+def _as_float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def _display_table(frame: pl.DataFrame, key: str, heading: str, labels: dict[str, str], codes: tuple[str, ...]) -> pl.DataFrame:
     """One row per value of `key` present in the frame (in the order of `labels`), one display column per indicator."""
     names = indicator_names()
-    rows = []
-    for value, label in labels.items():
-        cells = {r["indicator_code"]: r["obs_value"] for r in frame.filter(pl.col(key) == value).iter_rows(named=True)}
-        if cells:
-            rows.append({heading: label, **{names[c]: display_value(
-                None if cells.get(c) is None else float(cells[c]), c, c in cells) for c in codes}})
-    return pl.DataFrame(rows)
+    return pl.DataFrame([
+        {heading: label, **{names[c]: display_value(_as_float(cells.get(c)), c, c in cells) for c in codes}}
+        for label, cells in wide_cells(frame, key, labels)
+    ])
 
 
 def trend(database: Path, indicator_code: str, freq: str = "Q") -> pl.DataFrame:
@@ -166,5 +168,5 @@ def income_sources(database: Path, year: int) -> pl.DataFrame:
 def county_map_values(database: Path, year: int, indicator_code: str = "EMP_COMP_RATE") -> dict[int, float | None]:
     """County number (as in counties.geojson's l_id) -> published value, for the map."""
     rates = county_rate(database, year, indicator_code)
-    iso_to_number = {c["iso_code"]: int(c["county_code"]) for c in read_reference_csv("counties.csv")}
+    iso_to_number = {c.iso_code: int(c.county_code) for c in reference_data.counties()}
     return {iso_to_number[r["ref_area"]]: r["value"] for r in rates.iter_rows(named=True)}

@@ -8,17 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipelines.returns.verdict import Verdict
 from pipelines.settings import DASHBOARD_APP, DASHBOARD_PORT, HOME_ENV, Settings, load_settings
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 SHOWN_PROBLEMS = 25
 
 VERDICT_TEXT = {
-    "accepted": "GODKÄND / ACCEPTED",
-    "rejected": "AVVISAD / REJECTED",
-    "refused": "AVVISAD, INGET SPARAT / REFUSED, NOTHING KEPT",
-    "unreadable": "KAN INTE LÄSAS, INGET SPARAT / UNREADABLE, NOTHING KEPT",
-    "duplicate": "REDAN MOTTAGEN, INGET ÄNDRAT / ALREADY RECEIVED, NOTHING CHANGED",
+    Verdict.ACCEPTED: "GODKÄND / ACCEPTED",
+    Verdict.REJECTED: "AVVISAD / REJECTED",
+    Verdict.REFUSED: "AVVISAD, INGET SPARAT / REFUSED, NOTHING KEPT",
+    Verdict.UNREADABLE: "KAN INTE LÄSAS, INGET SPARAT / UNREADABLE, NOTHING KEPT",
+    Verdict.DUPLICATE: "REDAN MOTTAGEN, INGET ÄNDRAT / ALREADY RECEIVED, NOTHING CHANGED",
 }
 
 
@@ -28,8 +29,8 @@ def _usage_error(message: str) -> int:
 
 
 def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> int:
-    from pipelines.intake.report import format_problem, format_summary
-    from pipelines.intake.submit import submit
+    from pipelines.returns.feedback import format_problem, format_summary
+    from pipelines.returns.submit import submit
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -41,7 +42,7 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
         site, year = outcome.site_and_year
         about = f" ({site} {year})" if site else ""
         print(f"{path}{about}: {VERDICT_TEXT[outcome.verdict]}")
-        if outcome.verdict == "duplicate" and outcome.receipt:
+        if outcome.verdict == Verdict.DUPLICATE and outcome.receipt:
             print(f"  samma innehåll som / same content as {outcome.receipt.return_id} ({outcome.receipt.verdict})")
         if quiet and outcome.ok:
             continue
@@ -57,12 +58,9 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
 
 
 def cmd_run(settings: Settings) -> int:
-    import dagster as dg
+    from pipelines.definitions import refresh_in_process
 
-    from pipelines.definitions import ALL_ASSETS, build_resources
-
-    os.environ[HOME_ENV] = str(settings.home)
-    result = dg.materialize(ALL_ASSETS, resources=build_resources(str(settings.home)), raise_on_error=False)
+    result = refresh_in_process(settings)
     if not result.success:
         print("Körningen misslyckades / the run failed; see the log above.", file=sys.stderr)
         return EXIT_REJECTED
@@ -71,26 +69,28 @@ def cmd_run(settings: Settings) -> int:
 
 
 def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None) -> int:
-    from pipelines.exports import observations as export
-    from pipelines.exports.report import write_report
+    from pipelines.publishing.annual_report import write_annual_report
+    from pipelines.publishing.published import published_observations
+    from pipelines.publishing.sdmx_csv import write_sdmx_csv
+    from pipelines.publishing.tidy import write_tidy_csv, write_tidy_xlsx
 
     if not settings.published_path.exists():
         return _usage_error(f"inga publicerade siffror i / no published figures in {settings.home}: kör / run `ips-monitor run` first")
     if fmt == "report" and year is None:
         return _usage_error("--format report behöver / needs --year")
-    published = export.published_observations(settings.published_path, year)
+    published = published_observations(settings.published_path, year)
     if published.is_empty():
         return _usage_error(f"inga observationer för år / no observations for year {year}")
     if fmt == "sdmx-csv":
-        export.write_sdmx_csv(out, published)
+        write_sdmx_csv(out, published)
     elif fmt == "csv":
-        export.write_tidy_csv(out, published)
-    elif fmt == "report":
-        write_report(settings.published_path, year, settings.suppression_threshold, out)
+        write_tidy_csv(out, published)
+    elif fmt == "report" and year is not None:
+        write_annual_report(settings.published_path, year, settings.suppression_threshold, out)
         print(f"{out}: årsrapportens tabeller för / annual report tables for {year}")
         return EXIT_OK
     else:
-        export.write_tidy_xlsx(out, published, settings.suppression_threshold)
+        write_tidy_xlsx(out, published, settings.suppression_threshold)
     print(f"{out}: {published.height} observationer / observations")
     return EXIT_OK
 
@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     submit = commands.add_parser("submit", parents=[home], help="check and store returns (folder, .zip or .xlsx)")
     submit.add_argument("paths", nargs="+", type=Path)
-    commands.add_parser("run", parents=[home], help="materialise every asset through Dagster, in process")
+    commands.add_parser("run", parents=[home], help="run the Dagster job that refreshes the warehouse, in process")
     export = commands.add_parser("export", parents=[home], help="write the published indicators")
     export.add_argument("--format", required=True, choices=["sdmx-csv", "csv", "xlsx", "report"])
     export.add_argument("--out", required=True, type=Path)

@@ -1,26 +1,30 @@
-"""The Dagster code location: every asset, check and resource of the warehouse."""
+"""The Dagster code location: the definitions in ``pipelines/defs/``, bound to the settings.
+
+``dagster dev``/``dg`` load ``defs`` (settings from the environment, read once); ``ips-monitor run``
+builds the very same definitions with the settings of its command line and runs their job.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from pipelines.exports.assets import published_snapshot, sdmx_exports
-from pipelines.intake.assets import raw_returns
-from pipelines.intake.sensors import new_accepted_returns
-from pipelines.resources import DataHome
-from pipelines.settings import DBT_EXECUTABLE, load_settings
-from pipelines.warehouse.assets import warehouse_models
-from pipelines.warehouse.project import dbt_project
-
-ALL_ASSETS = [raw_returns, warehouse_models, published_snapshot, sdmx_exports]
+from pipelines.defs.resources import resources_for
+from pipelines.settings import Settings, load_settings
 
 
-def build_resources(home: str | None = None) -> dict[str, object]:
-    return {
-        "data_home": DataHome(path=str(load_settings(home).home)),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
-    }
+def build_definitions(settings: Settings) -> dg.Definitions:
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent).with_resources(resources_for(settings))
 
 
-defs = dg.Definitions(assets=ALL_ASSETS, sensors=[new_accepted_returns], resources=build_resources())
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(load_settings())
+
+
+def refresh_in_process(settings: Settings) -> dg.ExecuteInProcessResult:
+    """Run the refresh job of these definitions in this process: what ``ips-monitor run`` does."""
+    from pipelines.defs.jobs import REFRESH_JOB
+
+    return build_definitions(settings).resolve_job_def(REFRESH_JOB).execute_in_process(raise_on_error=False)

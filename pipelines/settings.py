@@ -1,4 +1,9 @@
-"""Settings, read once from the environment. The one place for every knob."""
+"""Settings: the one place for every knob, read from the environment once and passed on from there.
+
+The CLI reads them at start (``--home`` wins over ``IPS_MONITOR_HOME``), Dagster's code location reads
+them when it loads, and both hand the same ``Settings`` to the definitions (``pipelines.definitions``),
+which give them to the assets as a resource and to dbt as ``--vars``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from pathlib import Path
 
 HOME_ENV = "IPS_MONITOR_HOME"
 THRESHOLD_ENV = "IPS_MONITOR_SUPPRESSION_THRESHOLD"
+DEFAULT_HOME = "var"
+DEFAULT_SUPPRESSION_THRESHOLD = 5
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # dbt is installed beside this Python, which need not be on PATH (a venv not activated).
@@ -22,7 +29,7 @@ MAX_FILE_BYTES = 25 * 1024 * 1024
 @dataclass(frozen=True)
 class Settings:
     home: Path
-    suppression_threshold: int = 5
+    suppression_threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
 
     @property
     def archive_dir(self) -> Path:
@@ -39,7 +46,7 @@ class Settings:
 
     @property
     def published_path(self) -> Path:
-        """A copy of the warehouse swapped in after each good run; the dashboard reads this."""
+        """A copy of the published tables swapped in after each good run; the dashboard reads this."""
         return self.home / "published" / "warehouse.duckdb"
 
     @property
@@ -47,11 +54,19 @@ class Settings:
         return self.home / "exports"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        return self.home / "dbt-target"
+
+    @property
     def demo_returns_dir(self) -> Path:
         return self.home / "demo-returns"
 
+    def dbt_vars(self) -> dict[str, object]:
+        """What dbt needs of these settings, for ``--vars`` (the profile reads ``warehouse_path``)."""
+        return {"warehouse_path": str(self.warehouse_path), "suppression_threshold": self.suppression_threshold}
+
 
 def load_settings(home: str | Path | None = None) -> Settings:
-    chosen = home or os.environ.get(HOME_ENV) or "var"
-    threshold = int(os.environ.get(THRESHOLD_ENV, "5"))
+    chosen = home or os.environ.get(HOME_ENV) or DEFAULT_HOME
+    threshold = int(os.environ.get(THRESHOLD_ENV, str(DEFAULT_SUPPRESSION_THRESHOLD)))
     return Settings(home=Path(chosen).resolve(), suppression_threshold=threshold)

@@ -7,6 +7,9 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+# A sheet: its header row and its rows.
+Sheet = tuple[Sequence[str], Sequence[Sequence[object]]]
+
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,10 +29,9 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
         writer.writerows([["" if v is None else safe_text(v) for v in row] for row in rows])
 
 
-def write_xlsx(path: Path, sheets: dict[str, tuple[Sequence[str], Sequence[Sequence[object]]]], defuse_formulas: bool = True) -> None:
-    """Text is always written as text cells; ``defuse_formulas`` also prefixes would-be formulas (for exports
-    people open and edit), and is off only to write a site's return exactly as the site typed it."""
-    text = safe_text if defuse_formulas else (lambda value: value)
+def write_xlsx(path: Path, sheets: dict[str, Sheet]) -> None:
+    """Numbers as numbers, dates as dates, text always as text cells, defused against formulas; the same
+    content gives the same bytes."""
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +52,7 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[Sequence[str], Sequence[Seque
                     elif isinstance(value, dt.date):
                         sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), iso_date)
                     else:
-                        sheet.write_string(r, c, str(text(value)))
+                        sheet.write_string(r, c, str(safe_text(value)))
             sheet.freeze_panes(1, 0)
             widths = [max([len(str(h))] + [len(str(row[i])) for row in rows[:200] if row[i] is not None]) for i, h in enumerate(header)]
             for i, width in enumerate(widths):

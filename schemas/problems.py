@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.rules import rule
+from schemas.rules import Severity, rule
 
 
 @dataclass(frozen=True, order=True)
@@ -16,7 +16,7 @@ class Problem:
     value: str | None = None  # never set for an identity number
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> Severity:
         return rule(self.rule_id).severity
 
     @property

@@ -7,9 +7,15 @@ report looks the words up here, so each message is written once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 
 from seeds.reference_data import codes_of
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the return is rejected
+    WARNING = "warning"  # reported; the return is not rejected for it
 
 
 @dataclass(frozen=True)
@@ -17,7 +23,7 @@ class Rule:
     id: str
     sv: str
     en: str
-    severity: str = "error"  # or "warning": reported, does not reject the return
+    severity: Severity = Severity.ERROR
 
 
 _RULES = [
@@ -42,8 +48,8 @@ _RULES = [
          "A required column is missing. Add it to the header row."),
     Rule("column_duplicate", "Kolumnen förekommer mer än en gång i rubrikraden.",
          "The column appears more than once in the header row."),
-    Rule("column_unknown", "Okänd kolumn; den ignoreras.", "Unknown column; it is ignored.", "warning"),
-    Rule("unknown_file", "Okänd fil i inlämningen; den ignoreras.", "Unknown file in the return; it is ignored.", "warning"),
+    Rule("column_unknown", "Okänd kolumn; den ignoreras.", "Unknown column; it is ignored.", Severity.WARNING),
+    Rule("unknown_file", "Okänd fil i inlämningen; den ignoreras.", "Unknown file in the return; it is ignored.", Severity.WARNING),
     Rule("row_count_site", "Tabellen verksamhet ska ha exakt en rad.", "The table verksamhet must have exactly one row."),
     Rule("identity_number", "Cellen ser ut som ett personnummer eller samordningsnummer. Hela rapporten har avvisats och inget av den har sparats. Använd verksamhetens löpnummer.",
          "The cell looks like a personal identity or coordination number. The whole return was refused and nothing of it was kept. Use the site's serial number."),

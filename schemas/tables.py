@@ -9,7 +9,9 @@ is reported and not only the first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pandera.polars as pa
 import polars as pl
@@ -20,20 +22,36 @@ from seeds.reference_data import codes_of, municipality_codes
 ROW = "_row"  # the row number in the site's own file (header = row 1)
 MULTI_SEPARATOR = "|"
 
-DTYPES = {
-    "text": pl.String,
-    "code": pl.String,
-    "codes": pl.String,
-    "integer": pl.Int64,
-    "decimal": pl.Float64,
-    "date": pl.Date,
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    CODE = "code"  # one code of a code list
+    CODES = "codes"  # several codes of a code list, separated by MULTI_SEPARATOR
+    INTEGER = "integer"
+    DECIMAL = "decimal"  # a point or a decimal comma
+    DATE = "date"  # YYYY-MM-DD
+
+    @property
+    def parsed(self) -> bool:
+        """Parsed from the site's text (and so can fail to parse); the others stay text."""
+        return self in (FieldKind.INTEGER, FieldKind.DECIMAL, FieldKind.DATE)
+
+
+DTYPES: dict[FieldKind, type[pl.DataType]] = {
+    FieldKind.TEXT: pl.String,
+    FieldKind.CODE: pl.String,
+    FieldKind.CODES: pl.String,
+    FieldKind.INTEGER: pl.Int64,
+    FieldKind.DECIMAL: pl.Float64,
+    FieldKind.DATE: pl.Date,
 }
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # a key of DTYPES
+    kind: FieldKind
     required: bool
     code_list: str | None = None
     checks: tuple[Check, ...] = ()
@@ -53,8 +71,12 @@ class Table:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    def empty_frame(self) -> pl.DataFrame:
+        """The table with no rows, typed, with the row-number column."""
+        return pl.DataFrame(schema={**{f.name: DTYPES[f.kind] for f in self.fields}, ROW: pl.Int64})
 
-def _value_check(rule_id: str, predicate) -> Check:
+
+def _value_check(rule_id: str, predicate: Callable[[pl.Expr], pl.Expr]) -> Check:
     """A check on one column; ``predicate`` maps the column expression to a boolean."""
     return Check(
         lambda data: data.lazyframe.select(predicate(pl.col(data.key)).fill_null(True)),
@@ -100,20 +122,20 @@ def _ingen_alone() -> Check:
 
 
 def code(name: str, code_list: str, required: bool = True) -> Field:
-    return Field(name, "code", required, code_list, (_in_code_list(code_list),))
+    return Field(name, FieldKind.CODE, required, code_list, (_in_code_list(code_list),))
 
 
 def codes(name: str, code_list: str, required: bool = True, *extra: Check) -> Field:
-    return Field(name, "codes", required, code_list, (_all_in_code_list(code_list), _no_repeated_codes(), *extra))
+    return Field(name, FieldKind.CODES, required, code_list, (_all_in_code_list(code_list), _no_repeated_codes(), *extra))
 
 
 SITE_AND_YEAR = (
-    Field("site_id", "text", True, checks=(_value_check("site_id_format", lambda c: c.str.contains(r"^IPS[0-9]{4}$")),)),
-    Field("reporting_year", "integer", True, checks=(_value_check("reporting_year_range", lambda c: c.is_between(2000, 2100)),)),
+    Field("site_id", FieldKind.TEXT, True, checks=(_value_check("site_id_format", lambda c: c.str.contains(r"^IPS[0-9]{4}$")),)),
+    Field("reporting_year", FieldKind.INTEGER, True, checks=(_value_check("reporting_year_range", lambda c: c.is_between(2000, 2100)),)),
 )
 PARTICIPANT_ID = Field(
     "participant_id",
-    "text",
+    FieldKind.TEXT,
     True,
     checks=(_value_check("participant_id_format", lambda c: c.str.contains(r"^[A-Za-z0-9_-]{1,20}$")),),
 )
@@ -128,10 +150,10 @@ VERKSAMHET = Table(
     "verksamhet",
     (
         *SITE_AND_YEAR,
-        Field("site_name", "text", True),
+        Field("site_name", FieldKind.TEXT, True),
         Field(
             "municipality_code",
-            "text",
+            FieldKind.TEXT,
             True,
             checks=(_value_check("municipality_unknown", lambda c: c.is_in(sorted(municipality_codes()))),),
         ),
@@ -139,9 +161,9 @@ VERKSAMHET = Table(
         codes("financing", "financing"),
         code("integrated_with_psychiatry", "integration"),
         code("psychosis_target_group", "yes_no"),
-        Field("specialist_fte", "decimal", True, checks=(_value_check("non_negative", lambda c: c >= 0),)),
-        Field("supervisor_fte", "decimal", False, checks=(_value_check("non_negative", lambda c: c >= 0),)),
-        Field("start_date", "date", True),
+        Field("specialist_fte", FieldKind.DECIMAL, True, checks=(_value_check("non_negative", lambda c: c >= 0),)),
+        Field("supervisor_fte", FieldKind.DECIMAL, False, checks=(_value_check("non_negative", lambda c: c >= 0),)),
+        Field("start_date", FieldKind.DATE, True),
     ),
 )
 
@@ -151,11 +173,11 @@ DELTAGARE = Table(
         *SITE_AND_YEAR,
         PARTICIPANT_ID,
         code("sex", "sex"),
-        Field("birth_year", "integer", True),
+        Field("birth_year", FieldKind.INTEGER, True),
         code("education", "education"),
-        Field("intake_date", "date", True),
-        Field("first_employer_contact_date", "date", False),
-        Field("exit_date", "date", False),
+        Field("intake_date", FieldKind.DATE, True),
+        Field("first_employer_contact_date", FieldKind.DATE, False),
+        Field("exit_date", FieldKind.DATE, False),
         code("exit_reason", "exit_reason", required=False),
         code("referral_source", "referral_source"),
         code("last_employed", "last_employed"),
@@ -184,7 +206,7 @@ DIAGNOSER = Table(
         *SITE_AND_YEAR,
         PARTICIPANT_ID,
         code("diagnosis_group", "diagnosis_group"),
-        Field("icd10_code", "text", False, checks=(_value_check("icd10_format", lambda c: c.str.contains(r"^F[0-9]{2}(\.[0-9A-Z]{1,2})?$")),)),
+        Field("icd10_code", FieldKind.TEXT, False, checks=(_value_check("icd10_format", lambda c: c.str.contains(r"^F[0-9]{2}(\.[0-9A-Z]{1,2})?$")),)),
     ),
 )
 
@@ -194,9 +216,9 @@ AKTIVITETER = Table(
         *SITE_AND_YEAR,
         PARTICIPANT_ID,
         code("activity_type", "activity_type"),
-        Field("start_date", "date", True),
-        Field("end_date", "date", False),
-        Field("hours_per_week", "decimal", False, checks=(_value_check("hours_range", lambda c: (c > 0) & (c <= 60)),)),
+        Field("start_date", FieldKind.DATE, True),
+        Field("end_date", FieldKind.DATE, False),
+        Field("hours_per_week", FieldKind.DECIMAL, False, checks=(_value_check("hours_range", lambda c: (c > 0) & (c <= 60)),)),
         code("employer_sector", "employer_sector", required=False),
     ),
     row_checks=(
@@ -215,13 +237,13 @@ PROGRAMTROHET = Table(
     "programtrohet",
     (
         *SITE_AND_YEAR,
-        Field("review_date", "date", True),
+        Field("review_date", FieldKind.DATE, True),
         code("reviewer_type", "reviewer_type"),
         *(
-            Field(item, "integer", True, checks=(_value_check("fidelity_item_range", lambda c: c.is_between(1, 5)),))
+            Field(item, FieldKind.INTEGER, True, checks=(_value_check("fidelity_item_range", lambda c: c.is_between(1, 5)),))
             for item in FIDELITY_ITEMS
         ),
-        Field("total_score", "integer", False),
+        Field("total_score", FieldKind.INTEGER, False),
     ),
     row_checks=(
         _row_check("review_outside_year", "review_date", pl.col("review_date").dt.year() == _year),

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import shutil
 import statistics
 import subprocess
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.intake.assets import RAW_TABLES
-from pipelines.intake.reader import load_submission
-from pipelines.intake.validate import check_return
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, HOME_ENV
+from pipelines.defs.returns import RAW_TABLES
+from pipelines.returns.check import check_return
+from pipelines.returns.reader import load_submission
+from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 from seeds.demo_returns import generate_demo_returns
 
 CLI = str(Path(sys.executable).parent / "ips-monitor")
@@ -75,16 +75,16 @@ def scale_raw_tables(demo_home: Path, home: Path, scale: int) -> int:
                     return_id || '-' || copy as return_id,
                     'IPS' || lpad(cast(cast(substr(site_id, 4) as integer) + {DEMO_SITES} * copy as varchar), 4, '0') as site_id)
                 from raw.{table}, range({scale}) as copies(copy)""")
-        return connection.execute("select count(*) from raw.deltagare").fetchone()[0]
+        (participant_rows,) = connection.execute("select count(*) from raw.deltagare").fetchall()[0]
+        return int(participant_rows)
 
 
 def bench_dbt(demo_home: Path, work: Path, runs: int, scale: int) -> None:
     home = work / f"home-x{scale}"
     participant_rows = scale_raw_tables(demo_home, home, scale)
-    env = {**os.environ, HOME_ENV: str(home)}
     command = [DBT_EXECUTABLE, "build", "--quiet", "--profiles-dir", ".", "--target-path", str(home / "dbt-target"),
-               "--log-path", str(home / "dbt-logs")]
-    median, times = median_seconds(lambda: subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, check=True), runs)
+               "--log-path", str(home / "dbt-logs"), "--vars", json.dumps(Settings(home).dbt_vars())]
+    median, times = median_seconds(lambda: subprocess.run(command, cwd=DBT_PROJECT_DIR, check=True), runs)
     print(f"dbt build ×{scale} ({DEMO_SITES * scale} sites, {participant_rows} participant-year rows): median {median:.1f} s "
           f"over {runs} runs ({', '.join(f'{t:.1f}' for t in times)}); target at ×1 < 20 s")
 

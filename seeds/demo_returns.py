@@ -264,15 +264,31 @@ def csv_bytes(table: str, rows: list[dict[str, object]], dialect: Dialect) -> by
     return buffer.getvalue().encode(dialect.encoding)
 
 
+def write_workbook(path: Path, rows: dict[str, list[dict[str, object]]]) -> None:
+    """One sheet per table, cells typed as Excel stores them and exactly as typed (no formula guard: a
+    site's own workbook). A fixed creation time keeps the bytes the same for the same rows."""
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}) as workbook:
+        workbook.set_properties({"created": dt.datetime(2000, 1, 1)})
+        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        for name, table_rows in rows.items():
+            sheet = workbook.add_worksheet(name)
+            sheet.write_row(0, 0, TABLES[name].columns)
+            for r, row in enumerate(table_rows, start=1):
+                for c, value in enumerate(row.get(column) for column in TABLES[name].columns):
+                    if isinstance(value, dt.date):
+                        sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
+                    elif value is not None:
+                        sheet.write(r, c, value)
+
+
 def write_return(rows: dict[str, list[dict[str, object]]], target: Path, dialect: Dialect) -> Path:
     """Write one return as its site would; returns the path to submit."""
     tables = {name: table_rows for name, table_rows in rows.items() if table_rows or name != "programtrohet"}
     if dialect.container == "xlsx":
-        from pipelines.spreadsheet import write_xlsx
-
         path = target.with_suffix(".xlsx")
-        write_xlsx(path, {name: (TABLES[name].columns, [[row.get(c) for c in TABLES[name].columns] for row in table_rows])
-                          for name, table_rows in rows.items()}, defuse_formulas=False)
+        write_workbook(path, rows)
         return path
     files = {f"{name}.csv": csv_bytes(name, table_rows, dialect) for name, table_rows in tables.items()}
     if dialect.container == "zip":

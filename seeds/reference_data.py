@@ -8,6 +8,7 @@ and the dashboard all read them from here.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -16,8 +17,8 @@ REFERENCE_DIR = files("seeds") / "reference"
 
 
 def read_reference_csv(name: str) -> list[dict[str, str]]:
-    with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    text = (REFERENCE_DIR / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,24 @@ def _indicators_by_code() -> dict[str, Indicator]:
 
 def indicator(code: str) -> Indicator:
     return _indicators_by_code()[code]
+
+
+@dataclass(frozen=True)
+class County:
+    iso_code: str  # ISO 3166-2, the REF_AREA of the exports: SE-AB
+    county_code: str  # SCB's two digits: 01
+    name: str
+
+
+@cache
+def counties() -> tuple[County, ...]:
+    """Sweden's counties in the file's order (by county code)."""
+    return tuple(County(r["iso_code"], r["county_code"], r["county_name"]) for r in read_reference_csv("counties.csv"))
+
+
+def county_names() -> dict[str, str]:
+    """ISO code -> county name."""
+    return {c.iso_code: c.name for c in counties()}
 
 
 @cache

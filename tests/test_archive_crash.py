@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.intake import archive
-from pipelines.intake.submit import submit
+from pipelines.returns import archive
+from pipelines.returns.submit import submit
 from pipelines.settings import load_settings
 from seeds.demo_returns import generate_demo_returns
 from tests.returns import minimal_return, write

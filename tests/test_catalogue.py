@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.exports.catalogue import CATALOGUE_PATH, catalogue_markdown
+from pipelines.publishing.catalogue import CATALOGUE_PATH, catalogue_markdown
 from seeds.reference_data import indicators
 
 
 def test_catalogue_is_up_to_date():
-    assert CATALOGUE_PATH.read_text(encoding="utf-8") == catalogue_markdown(), "run: python -m pipelines.exports.catalogue"
+    assert CATALOGUE_PATH.read_text(encoding="utf-8") == catalogue_markdown(), "run: python -m pipelines.publishing.catalogue"
 
 
 def test_every_catalogued_indicator_is_computed(small_warehouse):

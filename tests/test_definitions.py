@@ -20,29 +20,36 @@ def test_dagster_definitions_validate(dbt_manifest, tmp_path):
     assert "ips_monitor" in result.stdout + result.stderr
 
 
+def definitions() -> dg.Definitions:
+    from pipelines.definitions import build_definitions
+    from pipelines.settings import load_settings
+
+    return build_definitions(load_settings())
+
+
 def test_asset_graph_has_every_stage(dbt_manifest):
-    from pipelines.definitions import defs
+    defs = definitions()
 
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     expected = {
         "raw/returns", "raw/verksamhet", "raw/deltagare", "raw/diagnoser", "raw/aktiviteter", "raw/programtrohet",
         "code_lists", "municipalities", "counties", "indicators",
-        "stg_returns__current_returns", "stg_returns__deltagare", "int_participant_periods",
+        "int_current_returns", "stg_returns__returns", "stg_returns__deltagare", "int_participant_periods",
         "fct_indicator", "fct_indicator_published", "published_snapshot", "sdmx_exports",
     }
     assert expected <= keys, expected - keys
 
 
 def test_dbt_tests_are_asset_checks(dbt_manifest):
-    from pipelines.definitions import defs
+    defs = definitions()
 
     checks = {(key.asset_key.to_user_string(), key.name) for key in defs.resolve_asset_graph().asset_check_keys}
-    assert ("stg_returns__current_returns", "unique_stg_returns__current_returns_return_id") in checks
+    assert ("int_current_returns", "unique_int_current_returns_return_id") in checks
     assert any(asset == "fct_indicator_published" for asset, _ in checks)
 
 
 def test_dbt_sources_are_drawn_from_the_loading_asset(dbt_manifest):
-    from pipelines.definitions import defs
+    defs = definitions()
 
     graph = defs.resolve_asset_graph()
     parents = {key.to_user_string() for key in graph.get(dg.AssetKey("stg_returns__deltagare")).parent_keys}
@@ -50,14 +57,14 @@ def test_dbt_sources_are_drawn_from_the_loading_asset(dbt_manifest):
 
 
 def test_sensor_requests_one_run_per_batch_of_new_accepted_returns(dbt_manifest, tmp_path):
-    from pipelines.intake.sensors import new_accepted_returns
-    from pipelines.intake.submit import submit
-    from pipelines.resources import DataHome
+    from pipelines.defs.resources import SettingsResource
+    from pipelines.defs.sensors import new_accepted_returns
+    from pipelines.returns.submit import submit
     from pipelines.settings import load_settings
     from tests.returns import minimal_return, write
 
     settings = load_settings(tmp_path / "home")
-    resources = {"data_home": DataHome(path=str(settings.home))}
+    resources = {"settings": SettingsResource.of(settings)}
     context = dg.build_sensor_context(resources=resources)
     assert isinstance(new_accepted_returns(context), dg.SkipReason)
     submit(write(minimal_return(sex="Q"), tmp_path / "rejected"), settings)

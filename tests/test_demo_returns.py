@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from pipelines.intake.identity_numbers import contains_identity_number
-from pipelines.intake.reader import load_submission
-from pipelines.intake.validate import check_return
+from pipelines.returns.check import check_return
+from pipelines.returns.identity_numbers import contains_identity_number
+from pipelines.returns.reader import load_submission
 from seeds.demo_returns import generate_demo_returns
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
 import subprocess
 
 import duckdb
 import pytest
 
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, HOME_ENV
+from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 
 GUARDS = ["assert_no_suppressed_value_recoverable", "assert_small_counts_never_published", "assert_suppressed_cells_are_empty"]
 
@@ -17,8 +17,8 @@ GUARDS = ["assert_no_suppressed_value_recoverable", "assert_small_counts_never_p
 def run_guards(home, tmp_path):
     return subprocess.run(
         [DBT_EXECUTABLE, "test", "--select", *GUARDS, "--profiles-dir", ".",
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, HOME_ENV: str(home)}, capture_output=True, text=True,
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"), "--vars", json.dumps(Settings(home).dbt_vars())],
+        cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
     )
 
 

@@ -7,8 +7,9 @@ import csv
 import pandas as pd
 import polars as pl
 
-from pipelines.exports.observations import SDMX_COLUMNS, published_observations, sdmx_csv_text
-from pipelines.exports.sdmx_structure import STRUCTURE_PATH, structure_message
+from pipelines.publishing.published import published_observations
+from pipelines.publishing.sdmx_csv import SDMX_COLUMNS, sdmx_csv_text
+from pipelines.publishing.sdmx_structure import STRUCTURE_PATH, structure_message
 from pipelines.spreadsheet import safe_text, write_csv
 
 
@@ -95,7 +96,7 @@ def test_sdmx_round_trip_through_pysdmx_against_the_shipped_structure(small_ware
 
 
 def test_shipped_structure_is_generated_from_the_code_lists():
-    assert STRUCTURE_PATH.read_text(encoding="utf-8") == structure_message(), "run: python -m pipelines.exports.sdmx_structure"
+    assert STRUCTURE_PATH.read_text(encoding="utf-8") == structure_message(), "run: python -m pipelines.publishing.sdmx_structure"
 
 
 def test_receiver_reproduces_the_national_quarterly_rate_with_plain_csv(small_warehouse):

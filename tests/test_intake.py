@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from personnummer import personnummer
 
-from pipelines.intake.archive import read_receipts
-from pipelines.intake.reader import load_submission
-from pipelines.intake.submit import submit
-from pipelines.intake.validate import check_return
+from pipelines.returns.archive import read_receipts
+from pipelines.returns.check import check_return
+from pipelines.returns.reader import load_submission
+from pipelines.returns.submit import submit
 from pipelines.settings import load_settings
 from seeds.demo_returns import Dialect
 from tests.returns import episode, minimal_return, participant, write
@@ -126,7 +126,7 @@ def test_identical_return_twice_changes_nothing_and_newer_return_supersedes(tmp_
     receipts = read_receipts(settings.archive_dir)
     assert len(receipts) == 2  # the history stays
 
-    from pipelines.intake.archive import current_returns
+    from pipelines.returns.archive import current_returns
 
     (current,) = current_returns(receipts).values()
     assert current.return_id == receipts[-1].return_id

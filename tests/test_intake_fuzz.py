@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.intake.reader import SubmissionError, load_submission
-from pipelines.intake.validate import check_return
+from pipelines.returns.check import check_return
+from pipelines.returns.reader import SubmissionError, load_submission
 from seeds.demo_returns import Dialect
 from tests.returns import minimal_return, write
 from tests.small_dataset import SITE_A

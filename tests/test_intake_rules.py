@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.intake.reader import SubmissionError, load_submission
-from pipelines.intake.submit import submit
-from pipelines.intake.validate import check_return
+from pipelines.returns.check import check_return
+from pipelines.returns.reader import SubmissionError, load_submission
+from pipelines.returns.submit import submit
 from pipelines.settings import MAX_FILE_BYTES, load_settings
 from schemas.rules import RULES
 from schemas.tables import TABLES

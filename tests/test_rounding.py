@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, HOME_ENV
+from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 
 CASES = [  # numerator, denominator, scale
     (13, 20, 1),  # 0.65: a binary float would give 0.6 or 0.7 by luck; exactly, half away from zero is 0.7
@@ -29,8 +28,8 @@ def rounded(tmp_path_factory, dbt_manifest):
     work = tmp_path_factory.mktemp("rounding")
     result = subprocess.run(
         [DBT_EXECUTABLE, "show", "--inline", f"select {columns}", "--output", "json", "--quiet", "--profiles-dir", ".",
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, HOME_ENV: str(work)}, capture_output=True, text=True, check=True,
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--vars", json.dumps(Settings(work).dbt_vars())],
+        cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=True,
     )
     row = json.loads(result.stdout)["show"][0]
     return [Decimal(str(row[f"c{i}"])) for i in range(len(CASES))]

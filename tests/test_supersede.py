@@ -6,8 +6,8 @@ import copy
 
 import duckdb
 
-from pipelines.intake.archive import read_receipts
-from pipelines.intake.submit import submit
+from pipelines.returns.archive import read_receipts
+from pipelines.returns.submit import submit
 from pipelines.settings import load_settings
 from seeds.demo_returns import Dialect
 from tests.conftest import run_pipeline

@@ -31,7 +31,7 @@ if database is not None:
     names = queries.county_names()
     left, right = st.columns([2, 3])
     with left:
-        values = load("county_map_values", database, year, "EMP_COMP_RATE")
+        values = load(queries.county_map_values, database, year, "EMP_COMP_RATE")
         features = [{**f, "properties": {**f["properties"], "value": values.get(f["properties"]["l_id"])}} for f in county_outlines()]
         outlines = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8, fill="#c8c8c8")
         rates = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
@@ -41,7 +41,7 @@ if database is not None:
         st.altair_chart((outlines + rates).project("mercator").properties(height=520), width="stretch")
         st.caption("Andel i konkurrensutsatt arbete. Grått: ingen verksamhet, eller undertryckt.")
     with right:
-        counties = load("by_county", database, year).get_column("Län").to_list()
+        counties = load(queries.by_county, database, year).get_column("Län").to_list()
         chosen = st.selectbox("Välj län", counties, key="county")
         headline_metrics(database, year, next(code for code, name in names.items() if name == chosen))
-        st.dataframe(load("by_county", database, year), hide_index=True, width="stretch")
+        st.dataframe(load(queries.by_county, database, year), hide_index=True, width="stretch")

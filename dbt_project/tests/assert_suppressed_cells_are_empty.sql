@@ -1,5 +1,6 @@
 -- A suppressed observation carries no value, and every free one that can have a value has one.
 select * from {{ ref('fct_indicator_published') }}
-where (conf_status <> 'F' and obs_value is not null)
-   or (conf_status <> 'F' and obs_status <> 'Q')
-   or (conf_status = 'F' and obs_status <> 'A')
+where
+    (conf_status <> 'F' and obs_value is not null)
+    or (conf_status <> 'F' and obs_status <> 'Q')
+    or (conf_status = 'F' and obs_status <> 'A')

@@ -1,22 +1,8 @@
 -- Each reviewed site's latest fidelity review in the year, with its band.
-with reviews as (
-    select
-        *,
-        {% for i in range(1, 26) %}item_{{ '%02d' % i }}{{ ' + ' if not loop.last }}{% endfor %} as item_sum
-    from {{ ref('stg_returns__programtrohet') }}
-)
-
 select
-    reviews.* exclude (total_score, item_sum),
-    -- a given total equals the items' sum (checked at intake); the items are always there
-    reviews.item_sum as total_score,
+    review.*,
     site.ref_area,
-    case
-        when item_sum >= 115 then 'mycket_god'
-        when item_sum >= 100 then 'god'
-        when item_sum >= 74 then 'delvis'
-        else 'inte_ips'
-    end as fidelity_band
-from reviews
+    {{ fidelity_band('review.total_score') }} as fidelity_band
+from {{ ref('int_fidelity_reviews') }} as review
 inner join {{ ref('int_sites') }} as site using (return_id)
-qualify row_number() over (partition by reviews.return_id order by review_date desc, item_sum desc) = 1
+qualify row_number() over (partition by review.return_id order by review.review_date desc, review.total_score desc) = 1

@@ -1,9 +1,20 @@
 -- Participants enrolled in a period, with what they did in it. One row per participant and period.
 with enrolled as (
-    select participant.*, period.freq, period.time_period, period.first_day, period.last_day
+    select
+        participant.*,
+        period.freq,
+        period.time_period,
+        period.first_day,
+        period.last_day,
+        -- time in the programme runs to the exit, or to the period's end for those still enrolled
+        {{ full_months(
+            'participant.intake_date',
+            'least(coalesce(participant.exit_date, period.last_day), period.last_day)'
+        ) }} as months_in_programme
     from {{ ref('int_participants') }} as participant
     inner join {{ ref('int_periods') }} as period using (reporting_year)
-    where participant.intake_date <= period.last_day
+    where
+        participant.intake_date <= period.last_day
         and (participant.exit_date is null or participant.exit_date >= period.first_day)
 ),
 
@@ -17,9 +28,10 @@ activity_in_period as (
         bool_or(episode.activity_type = 'studier') as in_education
     from enrolled
     inner join {{ ref('stg_returns__aktiviteter') }} as episode using (return_id, participant_id)
-    where episode.start_date <= enrolled.last_day
+    where
+        episode.start_date <= enrolled.last_day
         and (episode.end_date is null or episode.end_date >= enrolled.first_day)
-    group by all
+    group by enrolled.return_id, enrolled.participant_id, enrolled.time_period
 )
 
 select
@@ -31,13 +43,7 @@ select
     enrolled.time_period,
     enrolled.ref_area,
     enrolled.sex,
-    case
-        when enrolled.reporting_year - enrolled.birth_year <= 29 then 'Y_LT30'
-        when enrolled.reporting_year - enrolled.birth_year <= 39 then 'Y30T39'
-        when enrolled.reporting_year - enrolled.birth_year <= 49 then 'Y40T49'
-        when enrolled.reporting_year - enrolled.birth_year <= 59 then 'Y50T59'
-        else 'Y_GE60'
-    end as age,
+    {{ age_group('enrolled.reporting_year - enrolled.birth_year') }} as age,
     enrolled.diagnosis,
     enrolled.in_paid_work_at_intake,
     enrolled.attachment_change,
@@ -47,6 +53,8 @@ select
     coalesce(enrolled.exit_date is null or enrolled.exit_date >= enrolled.last_day, false) as enrolled_on_last_day,
     coalesce(activity.in_competitive_work, false) as in_competitive_work,
     coalesce(activity.in_paid_work, false) as in_paid_work,
-    coalesce(activity.in_education, false) as in_education
+    coalesce(activity.in_education, false) as in_education,
+    enrolled.months_in_programme,
+    {{ tenure_band('enrolled.months_in_programme') }} as tenure_band
 from enrolled
 left join activity_in_period as activity using (return_id, participant_id, time_period)

@@ -1,35 +1,50 @@
 -- One row per participant in a site's current return for a year, with what every indicator needs.
 with diagnosis_rank as (
-    select code as diagnosis_group, sdmx_code as diagnosis, sort_order as hierarchy_rank
+    select
+        code as diagnosis_group,
+        sdmx_code as diagnosis,
+        sort_order as hierarchy_rank
     from {{ ref('code_lists') }}
     where code_list = 'diagnosis_group'
 ),
 
 primary_diagnosis as (
     -- the hierarchy of the return format: first match wins
-    select return_id, participant_id, arg_min(diagnosis_rank.diagnosis, hierarchy_rank) as diagnosis
-    from {{ ref('stg_returns__diagnoser') }}
+    select
+        diagnosis.return_id,
+        diagnosis.participant_id,
+        arg_min(diagnosis_rank.diagnosis, diagnosis_rank.hierarchy_rank) as diagnosis
+    from {{ ref('stg_returns__diagnoser') }} as diagnosis
+    semi join {{ ref('int_current_returns') }} using (return_id)
     inner join diagnosis_rank using (diagnosis_group)
-    group by return_id, participant_id
+    group by diagnosis.return_id, diagnosis.participant_id
 ),
 
 first_competitive_job as (
     -- over all the site's current returns: the episode may lie in an earlier year's return
-    select site_id, participant_id, min(start_date) as first_competitive_job_start
-    from {{ ref('stg_returns__aktiviteter') }}
-    where activity_type = 'konkurrensutsatt_arbete'
-    group by site_id, participant_id
+    select
+        episode.site_id,
+        episode.participant_id,
+        min(episode.start_date) as first_competitive_job_start
+    from {{ ref('stg_returns__aktiviteter') }} as episode
+    semi join {{ ref('int_current_returns') }} using (return_id)
+    where episode.activity_type = 'konkurrensutsatt_arbete'
+    group by episode.site_id, episode.participant_id
 ),
 
 attachment_rank as (
     -- the code list's order is the scale: mycket_svag < ganska_svag < ganska_stark < mycket_stark
-    select code as attachment, sort_order as strength
+    select
+        code as attachment,
+        sort_order as strength
     from {{ ref('code_lists') }}
     where code_list = 'attachment' and code <> 'okand'
 ),
 
 sex_codes as (
-    select code as sex, sdmx_code as sex_sdmx
+    select
+        code as sex,
+        sdmx_code as sex_sdmx
     from {{ ref('code_lists') }}
     where code_list = 'sex'
 )
@@ -56,6 +71,7 @@ select
         when followup_rank.strength < intake_rank.strength then 'worse'
     end as attachment_change,
     first_competitive_job.first_competitive_job_start
+-- int_sites holds the current returns only, so joining it keeps their participants only
 from {{ ref('stg_returns__deltagare') }} as participant
 inner join {{ ref('int_sites') }} as site on participant.return_id = site.return_id
 inner join sex_codes on participant.sex = sex_codes.sex

@@ -1,6 +1,6 @@
 -- The periods of every reporting year that has returns: the year and its four quarters.
 with years as (
-    select distinct reporting_year from {{ ref('stg_returns__current_returns') }}
+    select distinct reporting_year from {{ ref('int_current_returns') }}
 )
 
 select
@@ -13,9 +13,10 @@ from years
 union all
 select
     'Q' as freq,
-    reporting_year,
-    reporting_year || '-Q' || quarter as time_period,
-    make_date(reporting_year, 3 * quarter - 2, 1) as first_day,
-    cast(make_date(reporting_year, 3 * quarter - 2, 1) + interval 3 month - interval 1 day as date) as last_day
+    years.reporting_year,
+    years.reporting_year || '-Q' || quarters.quarter as time_period,
+    make_date(years.reporting_year, 3 * quarters.quarter - 2, 1) as first_day,
+    cast(make_date(years.reporting_year, 3 * quarters.quarter - 2, 1) + interval 3 month - interval 1 day as date)
+        as last_day
 from years
-cross join range(1, 5) as quarters(quarter)
+cross join range(1, 5) as quarters (quarter)

@@ -6,31 +6,32 @@
     'stg_returns__aktiviteter': ['end_date', 'hours_per_week'],
     'stg_returns__verksamhet': ['supervisor_fte'],
 } %}
+
 with filled as (
     {% for model, fields in optional_fields.items() %}
-    {% for field in fields %}
-    select
-        site_id,
-        reporting_year,
-        '{{ model.split('__')[1] }}' as return_table,
-        '{{ field }}' as field,
-        count({{ field }}) as filled_rows,
-        count(*) as all_rows
-    from {{ ref(model) }}
-    group by site_id, reporting_year
-    {{ 'union all' if not loop.last }}
-    {% endfor %}
-    {{ 'union all' if not loop.last }}
+        {% for field in fields %}
+            select
+                return_id,
+                '{{ model.split('__')[1] }}' as return_table,
+                '{{ field }}' as field,
+                count({{ field }}) as filled_rows,
+                count(*) as all_rows
+            from {{ ref(model) }}
+            group by return_id
+            {{ 'union all' if not loop.last }}
+        {% endfor %}
+        {{ 'union all' if not loop.last }}
     {% endfor %}
 )
 
 select
-    site_id,
-    reporting_year,
-    return_table,
-    field,
+    current_return.site_id,
+    current_return.reporting_year,
+    filled.return_table,
+    filled.field,
     'COMPLETENESS' as indicator_code,
-    filled_rows,
-    all_rows,
-    {{ round_ratio('filled_rows', 'all_rows', 100) }} as obs_value
+    filled.filled_rows,
+    filled.all_rows,
+    {{ round_ratio('filled.filled_rows', 'filled.all_rows', 100) }} as obs_value
 from filled
+inner join {{ ref('int_current_returns') }} as current_return on filled.return_id = current_return.return_id

@@ -1,7 +1,12 @@
 -- FID_EMP_SITE: each reviewed site's latest fidelity total beside its competitive employment rate
 -- for the year, unprotected; correlation_in_year is Pearson's r across the year's reviewed sites.
 with site_rates as (
-    select reporting_year, site_id, numerator as emp_comp, denominator as participants, obs_value as emp_comp_rate
+    select
+        reporting_year,
+        site_id,
+        numerator as emp_comp,
+        denominator as participants,
+        obs_value as emp_comp_rate
     from {{ ref('fct_indicator') }}
     where indicator_code = 'EMP_COMP_RATE' and breakdown = 'site' and freq = 'A'
 )

@@ -1,29 +1,49 @@
 -- INCOME_SOURCE_RATE: income sources at intake and at follow-up, among participants enrolled in the
 -- year with income recorded at that moment. A person may have several sources, so shares do not add up.
 with moments as (
-    select reporting_year, 'intake' as moment, unnest(income_at_intake) as income_source, participant_id, return_id
+    select
+        reporting_year,
+        'intake' as moment,
+        unnest(income_at_intake) as income_source,
+        participant_id,
+        return_id
     from {{ ref('int_participants') }}
     union all
-    select reporting_year, 'followup' as moment, unnest(income_at_followup) as income_source, participant_id, return_id
+    select
+        reporting_year,
+        'followup' as moment,
+        unnest(income_at_followup) as income_source,
+        participant_id,
+        return_id
     from {{ ref('int_participants') }}
     where income_at_followup is not null
 ),
 
 recorded as (
-    select reporting_year, 'intake' as moment, count(*) as participants
+    select
+        reporting_year,
+        'intake' as moment,
+        count(*) as participants
     from {{ ref('int_participants') }}
     group by reporting_year
     union all
-    select reporting_year, 'followup' as moment, count(*) as participants
+    select
+        reporting_year,
+        'followup' as moment,
+        count(*) as participants
     from {{ ref('int_participants') }}
     where income_at_followup is not null
     group by reporting_year
 ),
 
 counted as (
-    select reporting_year, moment, income_source, count(distinct (return_id, participant_id)) as persons
+    select
+        reporting_year,
+        moment,
+        income_source,
+        count(distinct row(return_id, participant_id)) as persons
     from moments
-    group by all
+    group by reporting_year, moment, income_source
 )
 
 select
@@ -38,4 +58,5 @@ select
     {{ round_ratio('counted.persons', 'recorded.participants', 100) }} as obs_value
 from counted
 inner join recorded using (reporting_year, moment)
-inner join {{ ref('code_lists') }} as labels on labels.code_list = 'income_source' and labels.code = counted.income_source
+inner join {{ ref('code_lists') }} as labels
+    on counted.income_source = labels.code and labels.code_list = 'income_source'

@@ -9,12 +9,12 @@ select
     site.numerator,
     site.denominator,
     site.obs_value,
-    national.obs_value as national_value,
-    national.conf_status as national_conf_status
+    national_total.obs_value as national_value,
+    national_total.conf_status as national_conf_status
 from {{ ref('fct_indicator') }} as site
-left join {{ ref('fct_indicator_published') }} as national
-    on site.indicator_code = national.indicator_code
-    and site.freq = national.freq
-    and site.time_period = national.time_period
-    and national.breakdown = 'total'
+left join {{ ref('fct_indicator_published') }} as national_total
+    on site.indicator_code = national_total.indicator_code
+    and site.freq = national_total.freq
+    and site.time_period = national_total.time_period
+    and national_total.breakdown = 'total'
 where site.breakdown = 'site'

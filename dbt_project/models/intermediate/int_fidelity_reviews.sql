@@ -1,0 +1,7 @@
+-- Every fidelity review in the sites' current returns, its total recomputed from the 25 items.
+select
+    review.* exclude (total_score),
+    -- a given total equals the items' sum (checked at intake); the items are always there
+    {{ fidelity_items() | join(' + ') }} as total_score
+from {{ ref('stg_returns__programtrohet') }} as review
+semi join {{ ref('int_current_returns') }} using (return_id)

@@ -1,0 +1,40 @@
+-- FID_ITEM_MEAN: the fidelity item profile. Mean score of each of the 25 items over every reviewed
+-- site's latest review in the year, nationally and per county; weakest_rank 1 is the weakest item.
+-- Fidelity describes sites, not persons, so it is published as it is.
+with item_scores as (
+    unpivot (
+        select
+            reporting_year,
+            ref_area,
+            columns('^item_\d\d$')
+        from {{ ref('int_fidelity_latest') }}
+    )
+    on columns(* exclude (reporting_year, ref_area))
+    into name item value score
+),
+
+means as (
+    select
+        reporting_year,
+        {{ value_or_total('ref_area', "'SE'") }} as ref_area,
+        item,
+        count(*) as sites,
+        sum(score) as score_sum,
+        {{ round_ratio('sum(score)', 'count(*)') }} as obs_value
+    from item_scores
+    group by grouping sets ((reporting_year, item), (reporting_year, ref_area, item))  -- noqa: PRS
+)
+
+select
+    means.reporting_year,
+    means.ref_area,
+    means.item,
+    labels.label_sv as item_sv,
+    labels.label_en as item_en,
+    'FID_ITEM_MEAN' as indicator_code,
+    means.sites,
+    means.score_sum,
+    means.obs_value,
+    rank() over (partition by means.reporting_year, means.ref_area order by means.obs_value, means.item) as weakest_rank
+from means
+inner join {{ ref('code_lists') }} as labels on means.item = labels.code and labels.code_list = 'fidelity_item'

@@ -1,0 +1,34 @@
+"""After each run: the published snapshot the dashboard reads, and the SDMX-CSV files made from it."""
+
+import shutil
+
+import dagster as dg
+
+from pipelines.defs.resources import SettingsResource, dbt_project
+from pipelines.publishing.published import published_observations
+from pipelines.publishing.sdmx_csv import write_sdmx_csv_per_year
+from pipelines.publishing.sdmx_structure import STRUCTURE_PATH
+from pipelines.publishing.snapshot import published_relations, write_published_snapshot
+
+PUBLISHED_RELATIONS = published_relations(dbt_project.manifest_path)
+
+
+@dg.asset(deps=[dg.AssetKey([name]) for name in PUBLISHED_RELATIONS], group_name="exports", kinds={"duckdb"})
+def published_snapshot(settings: SettingsResource) -> dg.MaterializeResult:
+    """The tables dbt tags ``published``, copied into a database of their own and swapped in whole."""
+    config = settings.get()
+    write_published_snapshot(config.warehouse_path, config.published_path, PUBLISHED_RELATIONS)
+    return dg.MaterializeResult(metadata={"path": str(config.published_path), "tables": PUBLISHED_RELATIONS,
+                                          "bytes": config.published_path.stat().st_size})
+
+
+@dg.asset(deps=[published_snapshot], group_name="exports", kinds={"csv"})
+def sdmx_exports(settings: SettingsResource) -> dg.MaterializeResult:
+    """SDMX-CSV 2.0 of the published indicators, one file per reporting year, beside the structure (DSD) to validate them."""
+    config = settings.get()
+    observations = published_observations(config.published_path)
+    config.exports_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(STRUCTURE_PATH, config.exports_dir / STRUCTURE_PATH.name)
+    written = write_sdmx_csv_per_year(config.exports_dir, observations)
+    return dg.MaterializeResult(metadata={"files": [STRUCTURE_PATH.name, *(p.name for p in written)],
+                                          "observations": observations.height})

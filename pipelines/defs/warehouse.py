@@ -1,0 +1,28 @@
+"""The dbt project as Dagster assets; dbt's data tests become asset checks."""
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from pipelines.defs.resources import SettingsResource, dbt_project
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        return dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "warehouse"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource) -> Iterator[Any]:
+    config = settings.get()
+    # dbt's unit tests check the SQL, not the data: they run in the test suite, not in every build
+    command = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(config.dbt_vars())]
+    yield from dbt.cli(command, context=context, target_path=config.dbt_target_dir).stream()

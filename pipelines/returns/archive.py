@@ -1,0 +1,153 @@
+"""The archive of submitted returns: every file as it came, with its checksum, time and verdict.
+
+An entry is ``<return_id>/files/…`` (the files unchanged), ``receipt.json`` and, for an accepted
+return, ``tables/<table>.parquet``: its typed tables as checked at submission, which every run
+loads, so that nothing is parsed or checked twice. An entry is written whole into a hidden folder
+and then renamed into place, so a crash or kill leaves either the complete entry or nothing.
+Entries are never changed or removed. A return that holds an identity number never gets here
+(see ``submit``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.returns.reader import Submission
+from pipelines.returns.verdict import Verdict
+from schemas.tables import ROW, TABLES
+
+RECEIPT = "receipt.json"
+FILES = "files"
+TYPED_TABLES = "tables"
+STAGING_PREFIX = ".incoming-"
+# A staging folder this old belongs to a submission that was killed: it never became an entry, so it can go.
+ABANDONED_AFTER_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Receipt:
+    return_id: str
+    checksum: str
+    received_at: str  # ISO 8601, UTC
+    source_name: str
+    kind: str
+    files: list[dict[str, object]]
+    verdict: Verdict  # accepted or rejected
+    site_id: str | None
+    reporting_year: int | None
+    error_count: int
+    warning_count: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verdict", Verdict(self.verdict))  # read back from JSON as text
+
+
+def _entries(archive_dir: Path) -> list[Path]:
+    if not archive_dir.exists():
+        return []
+    return sorted(p for p in archive_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def read_receipts(archive_dir: Path) -> list[Receipt]:
+    """Every archived return, oldest first (a return id begins with the time it was received)."""
+    return [Receipt(**json.loads((p / RECEIPT).read_text(encoding="utf-8"))) for p in _entries(archive_dir)]
+
+
+def find_by_checksum(archive_dir: Path, checksum: str) -> Receipt | None:
+    return next((r for r in read_receipts(archive_dir) if r.checksum == checksum), None)
+
+
+def files_dir(archive_dir: Path, receipt: Receipt) -> Path:
+    return archive_dir / receipt.return_id / FILES
+
+
+def current_returns(receipts: list[Receipt]) -> dict[tuple[str, int], Receipt]:
+    """The newest accepted return per site and year: the one every figure uses. The only place this rule lives."""
+    current: dict[tuple[str, int], Receipt] = {}
+    for receipt in receipts:  # oldest first, so the newest wins
+        if receipt.verdict == Verdict.ACCEPTED and receipt.site_id is not None and receipt.reporting_year is not None:
+            current[(receipt.site_id, receipt.reporting_year)] = receipt
+    return current
+
+
+def store(archive_dir: Path, submission: Submission, verdict: Verdict, site_id: str | None, reporting_year: int | None,
+          error_count: int, warning_count: int, typed_tables: Mapping[str, pl.DataFrame] | None = None) -> Receipt:
+    """Archive a checked return whole; ``typed_tables`` (an accepted return's) are kept beside its files."""
+    now = dt.datetime.now(dt.UTC)
+    receipt = Receipt(
+        return_id=f"{now:%Y%m%dT%H%M%S%fZ}-{submission.checksum[:12]}",
+        checksum=submission.checksum,
+        received_at=now.isoformat(timespec="microseconds"),
+        source_name=Path(submission.source).name,
+        kind=submission.kind,
+        files=[{"name": f.name, "sha256": f.sha256, "bytes": len(f.content)} for f in submission.files],
+        verdict=verdict,
+        site_id=site_id,
+        reporting_year=reporting_year,
+        error_count=error_count,
+        warning_count=warning_count,
+    )
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(archive_dir)
+    staging = archive_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
+    try:
+        (staging / FILES).mkdir(parents=True)
+        for f in submission.files:
+            (staging / FILES / f.name).write_bytes(f.content)
+        if typed_tables is not None:
+            _write_typed_tables(staging / TYPED_TABLES, typed_tables)
+        (staging / RECEIPT).write_text(json.dumps(asdict(receipt), indent=2, ensure_ascii=False), encoding="utf-8")
+        for path in staging.rglob("*"):
+            if path.is_file():
+                with path.open("rb") as handle:
+                    os.fsync(handle.fileno())
+        os.rename(staging, archive_dir / receipt.return_id)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return receipt
+
+
+def _write_typed_tables(folder: Path, typed_tables: Mapping[str, pl.DataFrame]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        typed_tables[name].drop(ROW, strict=False).write_parquet(folder / f"{name}.parquet")
+
+
+def read_typed_tables(archive_dir: Path, receipt: Receipt) -> Iterator[tuple[str, pl.DataFrame]]:
+    """An accepted return's typed tables, as checked when it was submitted."""
+    folder = archive_dir / receipt.return_id / TYPED_TABLES
+    for name in TABLES:
+        yield name, pl.read_parquet(folder / f"{name}.parquet")
+
+
+def has_typed_tables(archive_dir: Path, receipt: Receipt) -> bool:
+    return (archive_dir / receipt.return_id / TYPED_TABLES).is_dir()
+
+
+def add_typed_tables(archive_dir: Path, receipt: Receipt, typed_tables: Mapping[str, pl.DataFrame]) -> None:
+    """Give an entry archived before typed tables were kept (version 0.1) its tables, whole or not at all.
+    Only the ``tables`` folder is added: the files and the receipt stay as they are."""
+    entry = archive_dir / receipt.return_id
+    staging = entry / f"{STAGING_PREFIX}{TYPED_TABLES}-{uuid.uuid4().hex}"
+    try:
+        _write_typed_tables(staging, typed_tables)
+        os.rename(staging, entry / TYPED_TABLES)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_abandoned_staging(archive_dir: Path) -> None:
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for path in archive_dir.glob(f"{STAGING_PREFIX}*"):
+        if path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,114 @@
+"""Check one submitted return against format v1 and say everything that is wrong with it.
+
+This is the one pass over a return: the typed tables it yields are archived with an accepted return
+and loaded by every run from there (``archive.read_typed_tables``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandera.errors
+import polars as pl
+
+from pipelines.returns.identity_numbers import contains_identity_number, find_identity_numbers
+from pipelines.returns.parse import conform_columns, parse_types
+from pipelines.returns.reader import RawTable, Submission, SubmissionError, read_return
+from schemas.cross_table import check_across_tables
+from schemas.problems import Problem
+from schemas.rules import Severity
+from schemas.tables import ROW, SCHEMAS, TABLES, Table
+
+
+@dataclass
+class IntakeResult:
+    problems: list[Problem] = field(default_factory=list)
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)  # typed, when every table could be read
+    checked_for_identity_numbers: bool = True
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.WARNING]
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors and len(self.tables) == len(TABLES)
+
+    @property
+    def holds_identity_number(self) -> bool:
+        return any(p.rule_id == "identity_number" for p in self.problems)
+
+    @property
+    def site_and_year(self) -> tuple[str | None, int | None]:
+        site = self.tables.get("verksamhet")
+        if site is None or site.height == 0:
+            return None, None
+        first = site.row(0, named=True)
+        return first["site_id"], first["reporting_year"]
+
+
+def _pandera_problems(table: Table, typed: pl.DataFrame, unparsed: set[tuple[int, str]]) -> list[Problem]:
+    try:
+        SCHEMAS[table.name].validate(typed, lazy=True)
+        return []
+    except pandera.errors.SchemaErrors as failure:
+        cases = failure.failure_cases
+    rows = typed.get_column(ROW)
+    problems = []
+    for case in cases.iter_rows(named=True):
+        row = rows[case["index"]] if case["index"] is not None else None
+        check = case["check"]
+        if check == "not_nullable":
+            if (row, case["column"]) not in unparsed:
+                problems.append(Problem(table.name, row, case["column"], "required"))
+            continue
+        rule_id, _, column = check.partition("@")
+        column = column or case["column"]
+        value = typed.get_column(column)[case["index"]] if case["index"] is not None else None
+        problems.append(Problem(table.name, row, column, rule_id, None if value is None else str(value)))
+    return problems
+
+
+def _typed_table(table: Table, raw: RawTable | None) -> tuple[pl.DataFrame | None, list[Problem], set[tuple[int, str]]]:
+    if raw is None:
+        if table.optional_file:
+            return table.empty_frame(), [], set()
+        return None, [Problem(table.name, None, None, "file_missing")], set()
+    if raw.frame.width == 0:
+        return None, raw.problems, set()
+    conformed, column_problems = conform_columns(table, raw.frame)
+    if conformed is None:
+        return None, raw.problems + column_problems, set()
+    typed, type_problems, unparsed = parse_types(table, conformed)
+    return typed, raw.problems + column_problems + type_problems, unparsed
+
+
+def check_return(submission: Submission) -> IntakeResult:
+    try:
+        read = read_return(submission)
+    except SubmissionError as error:
+        # A file we cannot parse may still hold an identity number in plain bytes; a
+        # damaged zip or workbook is compressed, so it cannot be checked at all.
+        plain_text = submission.kind == "folder"
+        if plain_text and any(contains_identity_number(f.content.replace(b"\x00", b"").decode("latin-1")) for f in submission.files):
+            return IntakeResult([Problem(error.problem.table, None, None, "identity_number")])
+        return IntakeResult([error.problem], checked_for_identity_numbers=plain_text)
+    identity_numbers = find_identity_numbers(read)
+    if identity_numbers:
+        return IntakeResult(identity_numbers)
+
+    result = IntakeResult([Problem(name, None, None, "unknown_file") for name in read.other_files])
+    for name, table in TABLES.items():
+        typed, problems, unparsed = _typed_table(table, read.tables[name])
+        result.problems += problems
+        if typed is not None:
+            result.problems += _pandera_problems(table, typed, unparsed)
+            result.tables[name] = typed
+    if len(result.tables) == len(TABLES):
+        result.problems += check_across_tables(result.tables)
+    result.problems.sort(key=lambda p: (list(TABLES).index(p.table) if p.table in TABLES else -1, p.row or 0, p.column or "", p.rule_id))
+    return result

@@ -1,0 +1,45 @@
+"""Find anything that looks like a Swedish personnummer or samordningsnummer.
+
+Polars narrows the cells down with a cheap digit pattern; the maintained
+``personnummer`` package then decides (date or date + 60, Luhn check digit).
+The value found is never returned, only where it stands.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+from personnummer import personnummer
+
+from pipelines.returns.reader import ReadReturn
+from schemas.problems import Problem
+from schemas.tables import ROW
+
+# 10 or 12 digits, optionally with - or + before the last four; no digit either side.
+_CANDIDATE = re.compile(r"(?<![0-9])(?:[0-9]{8}|[0-9]{6})[-+]?[0-9]{4}(?![0-9])")
+_CANDIDATE_CELL = r"(?:^|[^0-9])(?:[0-9]{8}|[0-9]{6})[-+]?[0-9]{4}(?:[^0-9]|$)"
+
+
+def contains_identity_number(text: str) -> bool:
+    return any(personnummer.valid(match.group()) for match in _CANDIDATE.finditer(text))
+
+
+def find_identity_numbers(read: ReadReturn) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, raw in read.tables.items():
+        if raw is None:
+            continue
+        for column in raw.frame.columns:
+            if contains_identity_number(column):
+                problems.append(Problem(name, 1, None, "identity_number"))
+            if column == ROW:
+                continue
+            candidates = raw.frame.filter(pl.col(column).str.contains(_CANDIDATE_CELL)).select(ROW, column)
+            for row, cell in candidates.iter_rows():
+                if contains_identity_number(cell):
+                    problems.append(Problem(name, row, column, "identity_number"))
+    for file_name, content in read.other_files.items():
+        if contains_identity_number(content.replace(b"\x00", b"").decode("latin-1")):  # NULs: UTF-16 text
+            problems.append(Problem(file_name, None, None, "identity_number"))
+    return problems
