@@ -1,25 +1,24 @@
-"""What the dashboard shows, as plain functions over the published snapshot (tested without Streamlit).
+"""What the dashboard shows, as plain functions (tested without Streamlit).
 
-Only the protected mart ``fct_indicator_published`` is read: these pages are for
-ministries and the public.
+Every function takes the snapshots and the signed-in reader, and reads through
+``pipelines.publishing.access``: it can return only what that reader's role may receive.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import polars as pl
 
-from pipelines.publishing.published import read_published
+from pipelines.access.roles import AccessDenied, Reader
+from pipelines.publishing.access import Snapshots, query
 from pipelines.publishing.wide import SUPPRESSED, wide_cells
 from seeds import reference_data
 from seeds.reference_data import code_lists, indicator, indicators
 
 MISSING = "saknas"  # nothing to report, e.g. no site in the county had a fidelity review
 HEADLINE = ("SITES", "PARTICIPANTS", "EMP_COMP_RATE", "FID_MEAN")
-
-_query = read_published
 
 
 def indicator_names() -> dict[str, str]:
@@ -30,14 +29,14 @@ def county_names() -> dict[str, str]:
     return {"SE": "Hela Sverige"} | reference_data.county_names()
 
 
-def years(database: Path) -> list[int]:
-    frame = _query(database, "select distinct reporting_year from main.fct_indicator_published order by 1 desc")
+def years(snapshots: Snapshots, reader: Reader) -> list[int]:
+    frame = query(snapshots, reader, "select distinct reporting_year from main.fct_indicator_published order by 1 desc")
     return frame.get_column("reporting_year").to_list()
 
 
-def headline(database: Path, year: int, ref_area: str = "SE") -> dict[str, tuple[float | None, str]]:
+def headline(snapshots: Snapshots, reader: Reader, year: int, ref_area: str = "SE") -> dict[str, tuple[float | None, str]]:
     """Indicator -> (value, confidentiality status) for the year's totals of one area."""
-    frame = _query(database, """
+    frame = query(snapshots, reader, """
         select indicator_code, obs_value, conf_status from main.fct_indicator_published
         where freq = 'A' and reporting_year = $year and ref_area = $area
           and sex = '_T' and age = '_T' and diagnosis = '_T'
@@ -69,9 +68,9 @@ def _display_table(frame: pl.DataFrame, key: str, heading: str, labels: dict[str
     ])
 
 
-def trend(database: Path, indicator_code: str, freq: str = "Q") -> pl.DataFrame:
+def trend(snapshots: Snapshots, reader: Reader, indicator_code: str, freq: str = "Q") -> pl.DataFrame:
     """The national series of one indicator: period, value (suppressed periods have none)."""
-    return _query(database, """
+    return query(snapshots, reader, """
         select time_period as period, cast(obs_value as double) as value, conf_status
         from main.fct_indicator_published
         where indicator_code = $code and freq = $freq and ref_area = 'SE' and breakdown = 'total'
@@ -79,9 +78,9 @@ def trend(database: Path, indicator_code: str, freq: str = "Q") -> pl.DataFrame:
     """, {"code": indicator_code, "freq": freq})
 
 
-def by_county(database: Path, year: int, codes: tuple[str, ...] = HEADLINE) -> pl.DataFrame:
+def by_county(snapshots: Snapshots, reader: Reader, year: int, codes: tuple[str, ...] = HEADLINE) -> pl.DataFrame:
     """One row per county with a site: the headline indicators side by side, as display text."""
-    frame = _query(database, """
+    frame = query(snapshots, reader, """
         select ref_area, indicator_code, obs_value from main.fct_indicator_published
         where freq = 'A' and reporting_year = $year and breakdown = 'area'
           and list_contains($codes, indicator_code)
@@ -91,9 +90,9 @@ def by_county(database: Path, year: int, codes: tuple[str, ...] = HEADLINE) -> p
     return _display_table(frame, "ref_area", "Län", {area: names[area] for area in areas}, codes)
 
 
-def county_rate(database: Path, year: int, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
+def county_rate(snapshots: Snapshots, reader: Reader, year: int, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
     """County, value (None where suppressed): for a bar chart."""
-    frame = _query(database, """
+    frame = query(snapshots, reader, """
         select ref_area, cast(obs_value as double) as value from main.fct_indicator_published
         where freq = 'A' and reporting_year = $year and breakdown = 'area' and indicator_code = $code
     """, {"year": year, "code": indicator_code})
@@ -101,11 +100,11 @@ def county_rate(database: Path, year: int, indicator_code: str = "EMP_COMP_RATE"
     return frame.with_columns(pl.col("ref_area").replace_strict(names).alias("county")).sort("county")
 
 
-def breakdown(database: Path, year: int, dimension: str, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
+def breakdown(snapshots: Snapshots, reader: Reader, year: int, dimension: str, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
     """One indicator by sex, age or diagnosis, with Swedish labels, as display text."""
     code_list = {"sex": "sex", "age": "age_group", "diagnosis": "diagnosis_group"}[dimension]
     labels = {c.sdmx_code: c.label_sv for c in code_lists()[code_list]}
-    frame = _query(database, f"""
+    frame = query(snapshots, reader, f"""
         select {dimension} as code, indicator_code, obs_value from main.fct_indicator_published
         where freq = 'A' and reporting_year = $year and breakdown = $dimension
           and indicator_code in ('PARTICIPANTS', $code)
@@ -113,44 +112,59 @@ def breakdown(database: Path, year: int, dimension: str, indicator_code: str = "
     return _display_table(frame, "code", "Grupp", labels, ("PARTICIPANTS", indicator_code))
 
 
-def fidelity_bands(database: Path, year: int, ref_area: str = "SE") -> pl.DataFrame:
+def fidelity_bands(snapshots: Snapshots, reader: Reader, year: int, ref_area: str = "SE") -> pl.DataFrame:
     """Reviewed sites per fidelity band, in the bands' order, with Swedish labels."""
-    return _query(database, """
+    return query(snapshots, reader, """
         select band_sv as band, cast(obs_value as integer) as sites from main.fct_fidelity_bands
         where reporting_year = $year and ref_area = $area order by sort_order
     """, {"year": year, "area": ref_area})
 
 
-def fidelity_items(database: Path, year: int, ref_area: str = "SE") -> pl.DataFrame:
+def fidelity_items(snapshots: Snapshots, reader: Reader, year: int, ref_area: str = "SE") -> pl.DataFrame:
     """The item profile, weakest item first."""
-    return _query(database, """
+    return query(snapshots, reader, """
         select item_sv as item, cast(obs_value as double) as mean_score, weakest_rank from main.fct_fidelity_items
         where reporting_year = $year and ref_area = $area order by weakest_rank
     """, {"year": year, "area": ref_area})
 
 
-def fidelity_and_employment(database: Path, year: int) -> tuple[pl.DataFrame, float | None]:
-    """Each reviewed site's fidelity and (published) employment rate; and Pearson's r across the sites."""
-    points = _query(database, """
-        select site_name, fidelity_score, cast(emp_comp_rate as double) as emp_comp_rate, correlation_in_year
-        from main.fct_fidelity_employment_published where reporting_year = $year order by site_name
+@dataclass(frozen=True)
+class FidelityAndEmployment:
+    points: pl.DataFrame  # fidelity_score, emp_comp_rate: the sites whose rate is published, unnamed
+    correlation: float | None  # Pearson's r over those points
+    sites_shown: int
+    sites_withheld: int  # reviewed sites left out because their rate is withheld
+
+
+def fidelity_and_employment(snapshots: Snapshots, reader: Reader, year: int) -> FidelityAndEmployment:
+    """Each reviewed site's fidelity beside its published employment rate, with no name beside it."""
+    frame = query(snapshots, reader, """
+        select fidelity_score, cast(emp_comp_rate as double) as emp_comp_rate, correlation_in_year,
+               sites_in_correlation, sites_withheld
+        from main.fct_fidelity_employment_published where reporting_year = $year
+        order by fidelity_score, emp_comp_rate
     """, {"year": year})
-    correlation = points.get_column("correlation_in_year").drop_nulls()
-    return points.drop("correlation_in_year"), (float(correlation[0]) if len(correlation) else None)
+    if frame.is_empty():
+        return FidelityAndEmployment(pl.DataFrame(schema={"fidelity_score": pl.Int64, "emp_comp_rate": pl.Float64}), None, 0, 0)
+    first = frame.row(0, named=True)
+    correlation = first["correlation_in_year"]
+    return FidelityAndEmployment(frame.select("fidelity_score", "emp_comp_rate").drop_nulls(),
+                                 None if correlation is None else float(correlation),
+                                 first["sites_in_correlation"], first["sites_withheld"])
 
 
-def time_in_programme(database: Path, year: int) -> pl.DataFrame:
+def time_in_programme(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
     """Participants and the competitive employment rate by time in the programme, as display text."""
     labels = {"_T": "Totalt"} | {c.code: c.label_sv for c in code_lists()["tenure_band"]}
-    frame = _query(database, """
+    frame = query(snapshots, reader, """
         select tenure_band, indicator_code, obs_value from main.fct_time_in_programme_published where reporting_year = $year
     """, {"year": year})
     return _display_table(frame, "tenure_band", "Tid i programmet", labels, ("TIP_PARTICIPANTS", "TIP_EMP_COMP_RATE"))
 
 
-def income_sources(database: Path, year: int) -> pl.DataFrame:
+def income_sources(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
     """Share with each income source at intake and at follow-up, side by side, as display text."""
-    frame = _query(database, """
+    frame = query(snapshots, reader, """
         select income_source, income_source_sv, moment, obs_value, conf_status from main.fct_income_sources_published
         where reporting_year = $year
     """, {"year": year})
@@ -165,8 +179,63 @@ def income_sources(database: Path, year: int) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def county_map_values(database: Path, year: int, indicator_code: str = "EMP_COMP_RATE") -> dict[int, float | None]:
+def county_map_values(snapshots: Snapshots, reader: Reader, year: int, indicator_code: str = "EMP_COMP_RATE") -> dict[int, float | None]:
     """County number (as in counties.geojson's l_id) -> published value, for the map."""
-    rates = county_rate(database, year, indicator_code)
+    rates = county_rate(snapshots, reader, year, indicator_code)
     iso_to_number = {c.iso_code: int(c.county_code) for c in reference_data.counties()}
     return {iso_to_number[r["ref_area"]]: r["value"] for r in rates.iter_rows(named=True)}
+
+
+def site_choices(snapshots: Snapshots, reader: Reader, year: int) -> dict[str, str]:
+    """The sites whose own figures the reader may open for the year: site id -> "name (county)"."""
+    sites = query(snapshots, reader, """
+        select site_id, site_name, county_name from main.dim_sites_published where reporting_year = $year order by site_name, site_id
+    """, {"year": year})
+    return {r["site_id"]: f"{r['site_name']} ({r['county_name']})" for r in sites.iter_rows(named=True) if reader.may_read_site(r["site_id"])}
+
+
+def _require_site(reader: Reader, site_id: str) -> None:
+    if not reader.may_read_site(site_id):
+        raise AccessDenied(reader, f"the figures of site {site_id}")
+
+
+SITE_INDICATORS = ("PARTICIPANTS", "INTAKES", "EXITS", "EMP_COMP_RATE", "EMP_COMP_RATE_OOW", "EMP_PAID_RATE", "EDU_RATE",
+                   "EMP_OR_EDU_RATE", "DAYS_TO_CONTACT_MED", "DAYS_TO_JOB_MED", "CASELOAD", "FID_MEAN")
+
+
+def site_figures(snapshots: Snapshots, reader: Reader, site_id: str, year: int) -> pl.DataFrame:
+    """One site's own figures for the year (unprotected) beside its county's and the nation's (protected)."""
+    _require_site(reader, site_id)
+    frame = query(snapshots, reader, """
+        select site.indicator_code, site.obs_value as site_value, county.obs_value as county_value,
+               site.national_value, county.obs_value is not null or county.conf_status is not null as county_reported
+        from main.fct_indicator_site as site
+        left join main.dim_sites_published as dim
+            on site.site_id = dim.site_id and site.reporting_year = dim.reporting_year
+        left join main.fct_indicator_published as county
+            on site.indicator_code = county.indicator_code and site.freq = county.freq and site.time_period = county.time_period
+            and county.breakdown = 'area' and county.ref_area = dim.ref_area
+        where site.site_id = $site and site.freq = 'A' and site.reporting_year = $year
+    """, {"site": site_id, "year": year})
+    cells = {r["indicator_code"]: r for r in frame.iter_rows(named=True)}
+    names = indicator_names()
+    return pl.DataFrame([
+        {"Indikator": names[code],
+         "Verksamheten": display_value(_as_float(cells[code]["site_value"]), code, True),
+         "Länet": display_value(_as_float(cells[code]["county_value"]), code, cells[code]["county_reported"]),
+         "Riket": display_value(_as_float(cells[code]["national_value"]), code, True)}
+        for code in SITE_INDICATORS if code in cells
+    ], schema={"Indikator": pl.String, "Verksamheten": pl.String, "Länet": pl.String, "Riket": pl.String})
+
+
+def site_trend(snapshots: Snapshots, reader: Reader, site_id: str, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
+    """The site's own quarterly series beside the nation's: period, series ("Verksamheten" or "Riket"), value."""
+    _require_site(reader, site_id)
+    frame = query(snapshots, reader, """
+        select time_period as period, cast(obs_value as double) as site, cast(national_value as double) as nation
+        from main.fct_indicator_site
+        where site_id = $site and indicator_code = $code and freq = 'Q'
+        order by time_period
+    """, {"site": site_id, "code": indicator_code})
+    return frame.unpivot(["site", "nation"], index="period", variable_name="series", value_name="value").with_columns(
+        pl.col("series").replace_strict({"site": "Verksamheten", "nation": "Riket"}))

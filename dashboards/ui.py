@@ -1,54 +1,75 @@
-"""What every page shares: where the published figures are, cached queries, the headline row."""
+"""What every page shares: the signed-in reader, the snapshots, the chosen year, cached queries, the headline row."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import streamlit as st
 
 from dashboards import queries
+from pipelines.access.roles import Reader
+from pipelines.publishing.access import Snapshots
 from pipelines.settings import load_settings
 
 T = TypeVar("T")
+READER = "reader"  # session state: the signed-in Reader
+YEAR = "year"  # session state: the chosen year, kept across pages
 
 
-def published_database() -> Path | None:
-    path = load_settings().published_path
-    return path if path.exists() else None
+def snapshots() -> Snapshots:
+    return Snapshots.of(load_settings())
 
 
 @st.cache_data(show_spinner=False)
-def _cached(_query: Callable[..., Any], name: str, database: str, modified: float, *args: Any) -> Any:
-    """Cached per query and snapshot (``name`` stands for the query, which is not hashed): a new run swaps
-    the file in and so changes its time."""
-    return _query(Path(database), *args)
+def _cached(_query: Callable[..., Any], name: str, snapshots: Snapshots, version: tuple[float, float], reader: Reader,
+            *args: Any) -> Any:
+    """Cached per query, snapshot and reader (``name`` stands for the query, which is not hashed): a new run
+    swaps a snapshot in and so changes its version."""
+    return _query(snapshots, reader, *args)
 
 
-def load(query: Callable[..., T], database: Path, *args: Any) -> T:
-    """``query(database, *args)``, cached."""
-    result: T = _cached(query, f"{query.__module__}.{query.__qualname__}", str(database), database.stat().st_mtime, *args)
+def load(query: Callable[..., T], reader: Reader, *args: Any) -> T:
+    """``query(snapshots, reader, *args)``, cached."""
+    current = snapshots()
+    result: T = _cached(query, f"{query.__module__}.{query.__qualname__}", current, current.version(), reader, *args)
     return result
 
 
-def require_published() -> Path | None:
-    """The published snapshot, or None (with a word to the reader) when there is nothing to show yet."""
-    database = published_database()
-    if database is None or not load(queries.years, database):
+@dataclass(frozen=True)
+class Page:
+    """What a page draws for: the reader and the year chosen in the sidebar."""
+
+    reader: Reader
+    year: int
+
+
+def page_context() -> Page | None:
+    """The reader and year, or None (with a word to the reader) when there is nothing to show yet."""
+    reader: Reader | None = st.session_state.get(READER)
+    if reader is None:  # only reached by running a page file on its own: the app's navigation asks for sign-in first
+        st.stop()
+    if YEAR not in st.session_state:
+        year_picker(reader)
+    if not snapshots().published.exists() or not load(queries.years, reader):
         st.info("Inga publicerade siffror ännu. Kör `ips-monitor run` när verksamheternas rapporter har kommit in och godkänts.")
         return None
-    return database
+    return Page(reader, st.session_state[YEAR])
 
 
-def year_picker(database: Path) -> int:
-    years = load(queries.years, database)
-    chosen: int = st.sidebar.selectbox("År", years, index=0, key="year")
-    return chosen
+def year_picker(reader: Reader) -> None:
+    """The year, chosen once in the sidebar and kept when moving between pages."""
+    years = load(queries.years, reader) if snapshots().published.exists() else []
+    if not years:
+        return
+    if st.session_state.get(YEAR) not in years:
+        st.session_state[YEAR] = years[0]
+    st.sidebar.selectbox("År", years, key=YEAR)
 
 
-def headline_metrics(database: Path, year: int, ref_area: str = "SE") -> None:
-    figures = load(queries.headline, database, year, ref_area)
+def headline_metrics(page: Page, ref_area: str = "SE") -> None:
+    figures = load(queries.headline, page.reader, page.year, ref_area)
     names = queries.indicator_names()
     for column, code in zip(st.columns(len(queries.HEADLINE)), queries.HEADLINE):
         value, _ = figures.get(code, (None, "F"))

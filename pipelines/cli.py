@@ -1,4 +1,4 @@
-"""ips-monitor: submit returns, run the warehouse, export the indicators, serve the dashboard."""
+"""ips-monitor: submit returns, run the warehouse, export the indicators, serve the dashboard, manage its users."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipelines.access.roles import Reader, Role
 from pipelines.returns.verdict import Verdict
 from pipelines.settings import DASHBOARD_APP, DASHBOARD_PORT, HOME_ENV, Settings, load_settings
 
@@ -36,16 +37,18 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
     if missing:
         return _usage_error("finns inte / does not exist: " + ", ".join(map(str, missing)))
     any_rejected = False
+    accepted = 0
     for path in paths:
         outcome = submit(path, settings)
         any_rejected |= not outcome.ok
+        accepted += outcome.ok
+        if quiet and outcome.ok:  # quiet: only what needs attention, and a count at the end
+            continue
         site, year = outcome.site_and_year
         about = f" ({site} {year})" if site else ""
         print(f"{path}{about}: {VERDICT_TEXT[outcome.verdict]}")
         if outcome.verdict == Verdict.DUPLICATE and outcome.receipt:
             print(f"  samma innehåll som / same content as {outcome.receipt.return_id} ({outcome.receipt.verdict})")
-        if quiet and outcome.ok:
-            continue
         for problem in outcome.problems[:SHOWN_PROBLEMS]:
             print(format_problem(problem))
         if len(outcome.problems) > SHOWN_PROBLEMS:
@@ -54,17 +57,20 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
             print("  Sammanfattning / summary:\n" + format_summary(outcome.problems))
         for report in outcome.report_paths:
             print(f"  rapport / report: {report}")
+    if quiet:
+        print(f"{len(paths)} rapporter inlämnade, {accepted} godkända / {len(paths)} returns submitted, {accepted} accepted")
     return EXIT_REJECTED if any_rejected else EXIT_OK
 
 
 def cmd_run(settings: Settings) -> int:
     from pipelines.definitions import refresh_in_process
 
-    result = refresh_in_process(settings)
+    print("Körning / run: läser in, bygger och publicerar / loading, building and publishing")
+    result, log = refresh_in_process(settings)
     if not result.success:
-        print("Körningen misslyckades / the run failed; see the log above.", file=sys.stderr)
+        print(f"Körningen misslyckades / the run failed: se / see {log}", file=sys.stderr)
         return EXIT_REJECTED
-    print(f"Klar / done. Dashboard data: {settings.published_path}\nSDMX-CSV: {settings.exports_dir}")
+    print(f"Klar / done. Dashboard data: {settings.published_path}; SDMX-CSV: {settings.exports_dir}; logg / log: {log}")
     return EXIT_OK
 
 
@@ -95,12 +101,38 @@ def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None) -> int
     return EXIT_OK
 
 
-def cmd_serve(settings: Settings, port: int) -> int:
-    env = {**os.environ, HOME_ENV: str(settings.home)}
+def _dashboard_command(settings: Settings, port: int) -> tuple[list[str], dict[str, str]]:
     command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP), "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
+    return command, {**os.environ, HOME_ENV: str(settings.home)}
+
+
+def cmd_serve(settings: Settings, port: int) -> int:
+    command, env = _dashboard_command(settings, port)
     print(f"Dashboard: http://localhost:{port}  (Ctrl+C stoppar / stops)")
     return subprocess.call(command, env=env)
+
+
+DEMO_USERS = {"ministeriet": Role.VIEWER, "verksamheten": Role.SITE, "analytikern": Role.ANALYST}
+
+
+def _demo_users(settings: Settings) -> list[tuple[Reader, str]]:
+    """One user of each role with a new password each time (the demo home only); the site user is the first site's."""
+    from pipelines.access.users import add_user, find_user, generate_password, set_password
+    from pipelines.returns.accepted import accepted_receipts
+
+    first_site = min(r.site_id for r in accepted_receipts(settings.archive_dir) if r.site_id is not None)
+    users = []
+    for username, role in DEMO_USERS.items():
+        password = generate_password()
+        existing = find_user(settings, username)
+        if existing is None:
+            reader = add_user(settings, username, role, password, first_site if role == Role.SITE else None)
+        else:
+            set_password(settings, username, password)
+            reader = existing.reader
+        users.append((reader, password))
+    return users
 
 
 def cmd_demo(settings: Settings, port: int) -> int:
@@ -112,7 +144,97 @@ def cmd_demo(settings: Settings, port: int) -> int:
         print("Some demo returns were not accepted; continuing with those that were.", file=sys.stderr)
     if cmd_run(settings) != EXIT_OK:
         return EXIT_REJECTED
-    return cmd_serve(settings, port)
+    users = _demo_users(settings)
+    command, env = _dashboard_command(settings, port)
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.logs_dir / "dashboard.log").open("a", encoding="utf-8") as log:
+        dashboard = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_serving(port, dashboard)
+            print("\nDemoanvändare / demo users (lösenorden visas bara nu / passwords shown only now):")
+            for reader, password in users:
+                about = f", {reader.site_id}" if reader.site_id else ""
+                print(f"  {reader.username:<13} {password}   ({reader.role}{about})")
+            print(f"Dashboard: http://localhost:{port}  (Ctrl+C stoppar / stops)", flush=True)
+            return dashboard.wait()
+        except KeyboardInterrupt:
+            dashboard.terminate()
+            return dashboard.wait()
+
+
+def _wait_until_serving(port: int, dashboard: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and dashboard.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+
+
+def cmd_users(settings: Settings, action: str, username: str, role: str, site_id: str | None, generate: bool) -> int:
+    from pipelines.access import messages
+    from pipelines.access.users import UserError, add_user, check_new_user, find_user, list_users, remove_user, set_password
+
+    try:
+        if action == "list":
+            return _print_users(list_users(settings))
+        if action == "remove":
+            print(f"{remove_user(settings, username).username}: borttagen / removed")
+            return EXIT_OK
+        # check all but the password before asking for it
+        if action == "add":
+            check_new_user(settings, username, Role(role), site_id)
+        elif find_user(settings, username) is None:
+            raise UserError(messages.no_such_user(username))
+        password = _new_password(generate)
+        if action == "add":
+            reader = add_user(settings, username, Role(role), password, site_id)
+            print(f"{reader.username}: tillagd / added ({reader.role}{' ' + reader.site_id if reader.site_id else ''})")
+        else:
+            set_password(settings, username, password)
+            print(f"{username}: nytt lösenord / new password set")
+    except UserError as error:
+        return _usage_error(str(error))
+    if generate:
+        print(f"{messages.PASSWORD_PROMPT}{password}\n{messages.PASSWORD_SHOWN_ONCE}")
+    return EXIT_OK
+
+
+def _new_password(generate: bool) -> str:
+    """Generated, or asked for twice without echo; raises UserError if the two differ."""
+    import getpass
+
+    from pipelines.access import messages
+    from pipelines.access.users import UserError, check_password, generate_password
+
+    if generate:
+        return generate_password()
+    try:
+        password = getpass.getpass(messages.PASSWORD_PROMPT)
+        check_password(password)
+        if getpass.getpass(messages.PASSWORD_AGAIN_PROMPT) != password:
+            raise UserError(messages.PASSWORDS_DIFFER)
+    except EOFError:
+        raise UserError(messages.NO_PASSWORD_GIVEN) from None
+    return password
+
+
+def _print_users(readers: list[Reader]) -> int:
+    from pipelines.access import messages
+
+    if not readers:
+        print(messages.NO_USERS)
+        return EXIT_OK
+    rows = [("användare / user", "roll / role", "verksamhet / site")] + [(r.username, str(r.role), r.site_id or "") for r in readers]
+    widths = [max(len(row[column]) for row in rows) for column in range(2)]
+    for name, role, site in rows:
+        print(f"{name:<{widths[0]}}  {role:<{widths[1]}}  {site}".rstrip())
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,6 +255,20 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("serve", "serve the dashboard"), ("demo", "generate demo returns, submit, run, serve")):
         command = commands.add_parser(name, parents=[home], help=text)
         command.add_argument("--port", type=int, default=DASHBOARD_PORT)
+    users = commands.add_parser("users", parents=[home], help="add, list, remove the dashboard's users and set their passwords")
+    users.set_defaults(username="", role="", site_id=None, generate_password=False)  # for the actions without them
+    actions = users.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", parents=[home], help="add a user (asks for the password twice, or --generate-password)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    add.add_argument("--site", dest="site_id", metavar="IPS0001", help="the site of a user with the role site (only then)")
+    actions.add_parser("list", parents=[home], help="list the users: name, role, site")
+    remove = actions.add_parser("remove", parents=[home], help="remove a user")
+    remove.add_argument("username")
+    set_password = actions.add_parser("set-password", parents=[home], help="give a user a new password")
+    set_password.add_argument("username")
+    for command in (add, set_password):
+        command.add_argument("--generate-password", action="store_true", help="generate a password and print it once")
     return parser
 
 
@@ -147,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_export(settings, args.format, args.out, args.year)
     if args.command == "serve":
         return cmd_serve(settings, args.port)
+    if args.command == "users":
+        return cmd_users(settings, args.action, args.username, args.role, args.site_id, args.generate_password)
     return cmd_demo(settings, args.port)
 
 

@@ -6,16 +6,21 @@ builds the very same definitions with the settings of its command line and runs 
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.loggers import run_log
 from pipelines.defs.resources import resources_for
 from pipelines.settings import Settings, load_settings
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent).with_resources(resources_for(settings))
+    loggers = dg.Definitions(loggers={"console": dg.colored_console_logger, "run_log": run_log})
+    return dg.Definitions.merge(dg.load_from_defs_folder(path_within_project=Path(__file__).parent), loggers).with_resources(
+        resources_for(settings))
 
 
 @dg.definitions
@@ -23,8 +28,16 @@ def defs() -> dg.Definitions:
     return build_definitions(load_settings())
 
 
-def refresh_in_process(settings: Settings) -> dg.ExecuteInProcessResult:
-    """Run the refresh job of these definitions in this process: what ``ips-monitor run`` does."""
+def refresh_in_process(settings: Settings) -> tuple[dg.ExecuteInProcessResult, Path]:
+    """Run the refresh job of these definitions in this process, as ``ips-monitor run`` does: one line per
+    finished stage on screen, every event in the returned log file under the data home."""
     from pipelines.defs.jobs import REFRESH_JOB
 
-    return build_definitions(settings).resolve_job_def(REFRESH_JOB).execute_in_process(raise_on_error=False)
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    log_path = settings.logs_dir / f"run-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.log"
+    run_config = {"loggers": {"run_log": {"config": {"path": str(log_path)}}}}
+    job = build_definitions(settings).resolve_job_def(REFRESH_JOB)
+    # dagster-dbt echoes dbt's own output to standard output: into the run's log with the rest
+    with log_path.open("a", encoding="utf-8", buffering=1) as log, contextlib.redirect_stdout(log):
+        result = job.execute_in_process(run_config=run_config, raise_on_error=False)
+    return result, log_path

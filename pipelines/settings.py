@@ -24,12 +24,17 @@ DASHBOARD_APP = PROJECT_ROOT / "dashboards" / "app.py"
 DASHBOARD_PORT = 8501
 # An annual return of 5,000 participants is about 2 MB; anything far larger is a wrong file.
 MAX_FILE_BYTES = 25 * 1024 * 1024
+SESSION_MINUTES_ENV = "IPS_MONITOR_SESSION_MINUTES"
+DEFAULT_SESSION_MINUTES = 60
+# Sign-in throttling: after this many failed attempts for a user name, each further attempt waits longer.
+FREE_SIGN_IN_FAILURES = 3
 
 
 @dataclass(frozen=True)
 class Settings:
     home: Path
     suppression_threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+    session_minutes: int = DEFAULT_SESSION_MINUTES
 
     @property
     def archive_dir(self) -> Path:
@@ -50,12 +55,31 @@ class Settings:
         return self.home / "published" / "warehouse.duckdb"
 
     @property
+    def site_level_path(self) -> Path:
+        """Each site's own figures, unprotected, swapped in after each good run; only sites and analysts read it."""
+        return self.home / "site-level" / "warehouse.duckdb"
+
+    @property
     def exports_dir(self) -> Path:
         return self.home / "exports"
 
     @property
     def dbt_target_dir(self) -> Path:
         return self.home / "dbt-target"
+
+    @property
+    def logs_dir(self) -> Path:
+        """The full log of each run started by ``ips-monitor run``."""
+        return self.home / "logs"
+
+    @property
+    def users_path(self) -> Path:
+        """The users and their password hashes; never in the repository."""
+        return self.home / "users.json"
+
+    @property
+    def sign_in_failures_path(self) -> Path:
+        return self.home / "sign-in-failures.json"
 
     @property
     def demo_returns_dir(self) -> Path:
@@ -69,4 +93,5 @@ class Settings:
 def load_settings(home: str | Path | None = None) -> Settings:
     chosen = home or os.environ.get(HOME_ENV) or DEFAULT_HOME
     threshold = int(os.environ.get(THRESHOLD_ENV, str(DEFAULT_SUPPRESSION_THRESHOLD)))
-    return Settings(home=Path(chosen).resolve(), suppression_threshold=threshold)
+    session_minutes = int(os.environ.get(SESSION_MINUTES_ENV, str(DEFAULT_SESSION_MINUTES)))
+    return Settings(home=Path(chosen).resolve(), suppression_threshold=threshold, session_minutes=session_minutes)

@@ -18,7 +18,8 @@ def dbt_manifest() -> Path:
 def run_pipeline(settings: Settings) -> None:
     from pipelines.definitions import refresh_in_process
 
-    assert refresh_in_process(settings).success
+    result, log = refresh_in_process(settings)
+    assert result.success, log.read_text(encoding="utf-8")[-5000:]
 
 
 @pytest.fixture(scope="session")

@@ -14,13 +14,18 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards import queries
+from pipelines.access.roles import Reader, Role
+from pipelines.publishing.access import Snapshots
 from pipelines.settings import DASHBOARD_APP, HOME_ENV
+
+VIEWER = Reader("ministry", Role.VIEWER)
+ANALYST = Reader("analyst", Role.ANALYST)
 
 PAGES = DASHBOARD_APP.parent / "pages"
 
 
 def test_headline_and_display(small_warehouse):
-    figures = queries.headline(small_warehouse.published_path, 2025)
+    figures = queries.headline(Snapshots.of(small_warehouse), VIEWER, 2025)
     assert figures["PARTICIPANTS"] == (22.0, "F")
     assert queries.display_value(figures["EMP_COMP_RATE"][0], "EMP_COMP_RATE") == "40,9 %"
     assert queries.display_value(1234.0, "PARTICIPANTS") == "1\u202f234"
@@ -29,7 +34,7 @@ def test_headline_and_display(small_warehouse):
 
 
 def test_county_table_shows_suppressed_cells_as_dash(small_warehouse):
-    table = queries.by_county(small_warehouse.published_path, 2025)
+    table = queries.by_county(Snapshots.of(small_warehouse), VIEWER, 2025)
     assert table["Län"].to_list() == ["Stockholms län", "Uppsala län"]
     uppsala = table.row(1, named=True)
     assert uppsala["Antal deltagare"] == "10"
@@ -37,7 +42,7 @@ def test_county_table_shows_suppressed_cells_as_dash(small_warehouse):
 
 
 def test_breakdown_by_sex_in_code_list_order(small_warehouse):
-    table = queries.breakdown(small_warehouse.published_path, 2025, "sex")
+    table = queries.breakdown(Snapshots.of(small_warehouse), VIEWER, 2025, "sex")
     assert table["Grupp"].to_list() == ["Kvinna", "Man", "Annat / ej angivet"]
     assert table["Antal deltagare"].to_list() == ["12", queries.SUPPRESSED, queries.SUPPRESSED]
 
@@ -50,8 +55,14 @@ def app_env(small_warehouse, monkeypatch):
     st.cache_data.clear()
 
 
+def page_as(page: str, reader: Reader = VIEWER) -> AppTest:
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    at.session_state["reader"] = reader
+    return at.run()
+
+
 def test_national_page(app_env):
-    at = AppTest.from_file(str(PAGES / "national.py"), default_timeout=60).run()
+    at = page_as("national.py")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Antal verksamheter": "2", "Antal deltagare": "22",
@@ -59,7 +70,7 @@ def test_national_page(app_env):
 
 
 def test_county_page(app_env):
-    at = AppTest.from_file(str(PAGES / "county.py"), default_timeout=60).run()
+    at = page_as("county.py")
     assert not at.exception
     assert at.selectbox(key="county").options == ["Stockholms län", "Uppsala län"]
     at.selectbox(key="county").select("Uppsala län").run()
@@ -70,9 +81,16 @@ def test_county_page(app_env):
 
 def test_empty_home_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv(HOME_ENV, str(tmp_path))
-    at = AppTest.from_file(str(DASHBOARD_APP), default_timeout=60).run()
+    at = page_as("national.py")
     assert not at.exception
     assert "ips-monitor run" in at.info[0].value
+
+
+def test_app_asks_for_sign_in_and_shows_nothing_else(app_env):
+    at = AppTest.from_file(str(DASHBOARD_APP), default_timeout=60).run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Användarnamn / User name", "Lösenord / Password"]
+    assert not at.metric and not at.dataframe
 
 
 def free_port() -> int:
@@ -94,6 +112,16 @@ def wait_healthy(port: int, process: subprocess.Popen, seconds: float = 120) -> 
     raise AssertionError("the dashboard did not come up")
 
 
+PASSWORD = "ett-langt-losenord-for-test"
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(base + "/")
+    page.get_by_label("Användarnamn / User name").fill(username)
+    page.get_by_label("Lösenord / Password").fill(password)
+    page.get_by_role("button", name="Logga in / Sign in").click()
+
+
 def browser(playwright, chromium):
     return playwright.chromium.launch(executable_path=chromium, args=[
         "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
@@ -103,6 +131,10 @@ def browser(playwright, chromium):
 def test_served_dashboard_in_chromium(small_warehouse, chromium, tmp_path):
     from playwright.sync_api import sync_playwright
 
+    from pipelines.access.users import add_user, find_user
+
+    if find_user(small_warehouse, "ministeriet") is None:
+        add_user(small_warehouse, "ministeriet", Role.VIEWER, PASSWORD)
     port = free_port()
     cli = Path(sys.executable).parent / "ips-monitor"
     server = subprocess.Popen([str(cli), "serve", "--port", str(port), "--home", str(small_warehouse.home)],
@@ -112,7 +144,7 @@ def test_served_dashboard_in_chromium(small_warehouse, chromium, tmp_path):
         with sync_playwright() as p:
             b = browser(p, chromium)
             page = b.new_page(viewport={"width": 1400, "height": 1600})
-            page.goto(f"http://127.0.0.1:{port}/")
+            sign_in(page, f"http://127.0.0.1:{port}", "ministeriet", PASSWORD)
             page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
             page.wait_for_function("document.body.innerText.includes('Uppsala län')", timeout=60_000)  # the chart is drawn
             text = page.inner_text("body")
@@ -131,32 +163,34 @@ def test_served_dashboard_in_chromium(small_warehouse, chromium, tmp_path):
 
 
 def test_fidelity_queries(small_warehouse):
-    bands = queries.fidelity_bands(small_warehouse.published_path, 2025)
+    bands = queries.fidelity_bands(Snapshots.of(small_warehouse), VIEWER, 2025)
     assert bands.rows() == [("Mycket god programtrohet (115–125)", 0), ("God programtrohet (100–114)", 1),
                             ("Delvis IPS (74–99)", 1), ("Inte IPS (≤ 73)", 0)]
-    items = queries.fidelity_items(small_warehouse.published_path, 2025)
+    items = queries.fidelity_items(Snapshots.of(small_warehouse), VIEWER, 2025)
     assert items.row(0) == ("Öppenhet om funktionsnedsättning", 3.5, 1)  # item 13, the first of the weakest
-    points, correlation = queries.fidelity_and_employment(small_warehouse.published_path, 2025)
-    assert points.get_column("emp_comp_rate").to_list() == [50.0, None]  # by site name; B's 3 of 10 withheld
-    assert correlation == 1.0
+    relation = queries.fidelity_and_employment(Snapshots.of(small_warehouse), VIEWER, 2025)
+    # A: 104 points, 6 of 12 in work = 50.0; B (87 points): 3 of 10 is withheld, so B is left out, unnamed
+    assert relation.points.rows() == [(104, 50.0)] and relation.points.columns == ["fidelity_score", "emp_comp_rate"]
+    assert (relation.sites_shown, relation.sites_withheld) == (1, 1)
+    assert relation.correlation is None  # one point has no correlation
 
 
 def test_time_in_programme_and_income_tables(small_warehouse):
-    tenure = queries.time_in_programme(small_warehouse.published_path, 2025)
+    tenure = queries.time_in_programme(Snapshots.of(small_warehouse), VIEWER, 2025)
     assert tenure.row(0) == ("Totalt", "22", "40,9 %")
-    income = queries.income_sources(small_warehouse.published_path, 2025)
+    income = queries.income_sources(Snapshots.of(small_warehouse), VIEWER, 2025)
     lon = income.filter(Inkomstkälla="Lön").row(0)
     assert lon == ("Lön", queries.SUPPRESSED, queries.SUPPRESSED)  # 1 of 22 at intake; 2 of 3 at follow-up
 
 
 def test_county_map_values_by_county_number(small_warehouse):
-    values = queries.county_map_values(small_warehouse.published_path, 2025)
+    values = queries.county_map_values(Snapshots.of(small_warehouse), VIEWER, 2025)
     assert values == {1: None, 3: None}  # Stockholm withheld to protect Uppsala's small count
 
 
 @pytest.mark.parametrize("page", ["county.py", "fidelity.py"])
 def test_other_pages_render(app_env, page):
-    at = AppTest.from_file(str(PAGES / page), default_timeout=60).run()
+    at = page_as(page)
     assert not at.exception
 
 
@@ -171,6 +205,47 @@ def test_pages_after_a_run_with_no_accepted_returns(tmp_path, monkeypatch, page)
     with duckdb.connect(str(published)) as connection:
         connection.execute("create table fct_indicator_published (reporting_year integer)")
     monkeypatch.setenv(HOME_ENV, str(tmp_path))
-    at = AppTest.from_file(str(PAGES / page), default_timeout=60).run()
+    at = page_as(page)
     assert not at.exception
     assert "ips-monitor run" in at.info[0].value
+
+
+SITE_A = Reader("samordnare-a", Role.SITE, "IPS0001")
+
+
+def test_my_site_page_for_a_site_shows_its_own_figures_unprotected(app_env):
+    at = page_as("my_site.py", SITE_A)
+    assert not at.exception and not at.error
+    assert [s.label for s in at.selectbox] == ["År"]  # a site sees its own, and chooses no site
+    table = at.dataframe[0].value.set_index("Indikator")
+    # site A: 12 participants, 6 of them in competitive work (50,0 %); Stockholm's county figures are A's own,
+    # with the rate withheld (it protects Uppsala's 3); the nation: 22 and 9 of 22 = 40,9 %
+    assert table.loc["Antal deltagare"].to_list() == ["12", "12", "22"]
+    assert table.loc["Andel i konkurrensutsatt arbete (%)"].to_list() == ["50,0 %", queries.SUPPRESSED, "40,9 %"]
+
+
+def test_my_site_page_refuses_another_site_asked_for_by_address(app_env):
+    at = AppTest.from_file(str(PAGES / "my_site.py"), default_timeout=60)
+    at.session_state["reader"] = SITE_A
+    at.query_params["site"] = "IPS0002"
+    at.run()
+    assert not at.exception
+    assert "You may not see that site's figures" in at.error[0].value
+    assert not at.dataframe
+
+
+def test_analyst_opens_any_site_by_address(app_env):
+    at = AppTest.from_file(str(PAGES / "my_site.py"), default_timeout=60)
+    at.session_state["reader"] = ANALYST
+    at.query_params["site"] = "IPS0002"
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("Indikator")
+    # site B: 10 participants, 3 in competitive work = 30,0 % (unprotected for the analyst); Uppsala withheld
+    assert table.loc["Antal deltagare"].to_list() == ["10", "10", "22"]
+    assert table.loc["Andel i konkurrensutsatt arbete (%)"].to_list() == ["30,0 %", queries.SUPPRESSED, "40,9 %"]
+
+
+def test_my_site_page_is_not_for_viewers(app_env):
+    at = page_as("my_site.py", VIEWER)
+    assert not at.exception and at.error and not at.dataframe

@@ -35,7 +35,7 @@ def test_asset_graph_has_every_stage(dbt_manifest):
         "raw/returns", "raw/verksamhet", "raw/deltagare", "raw/diagnoser", "raw/aktiviteter", "raw/programtrohet",
         "code_lists", "municipalities", "counties", "indicators",
         "int_current_returns", "stg_returns__returns", "stg_returns__deltagare", "int_participant_periods",
-        "fct_indicator", "fct_indicator_published", "published_snapshot", "sdmx_exports",
+        "fct_indicator", "fct_indicator_published", "published_snapshot", "site_level_snapshot", "sdmx_exports",
     }
     assert expected <= keys, expected - keys
 

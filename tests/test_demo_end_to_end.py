@@ -5,11 +5,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.test_dashboard import browser, free_port, wait_healthy
+from tests.test_dashboard import browser, free_port, sign_in, wait_healthy
+
+
+def wait_for_last_line(log: Path, starting: str, seconds: float = 60) -> list[str]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        lines = log.read_text(encoding="utf-8").splitlines()
+        if lines and lines[-1].startswith(starting):
+            return lines
+        time.sleep(0.5)
+    raise AssertionError(f"the demo's output did not end with {starting!r}: {log.read_text(encoding='utf-8')[-2000:]}")
 
 
 @pytest.mark.browser
@@ -22,10 +33,15 @@ def test_demo_serves_national_figures(dbt_manifest, chromium, tmp_path):
                              "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_healthy(port, demo, seconds=400)
+        lines = wait_for_last_line(tmp_path / "demo.log", f"Dashboard: http://localhost:{port}")
+        # the last lines: one user of each role with a password, then the address
+        users = {line.split()[0]: line.split()[1] for line in lines[-4:-1]}
+        assert set(users) == {"ministeriet", "verksamheten", "analytikern"}, lines[-6:]
+        assert len(lines) < 30, lines  # a line per stage, not Dagster's debug log (that is in logs/ under the home)
         with sync_playwright() as p:
             b = browser(p, chromium)
             page = b.new_page(viewport={"width": 1400, "height": 1600})
-            page.goto(f"http://127.0.0.1:{port}/")
+            sign_in(page, f"http://127.0.0.1:{port}", "ministeriet", users["ministeriet"])
             page.wait_for_function("document.body.innerText.includes('Antal verksamheter')", timeout=60_000)
             body = page.inner_text("body")
             page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)

@@ -33,6 +33,22 @@ def test_snapshot_holds_the_tagged_tables_and_nothing_unprotected(small_warehous
     assert {"fct_indicator", "fct_indicator_site", "fct_completeness", "fct_fidelity_employment"} <= tables(small_warehouse.warehouse_path)
 
 
+def test_site_level_snapshot_holds_each_sites_own_figures_each_with_a_site_id(small_warehouse):
+    site_level = tables(small_warehouse.site_level_path)
+    assert site_level == {"fct_indicator_site", "fct_fidelity_employment", "fct_completeness"}
+    assert not site_level & tables(small_warehouse.published_path)
+    with duckdb.connect(str(small_warehouse.site_level_path), read_only=True) as connection:
+        for table in site_level:
+            sites = {site for (site,) in connection.execute(f"select distinct site_id from {table}").fetchall()}
+            assert sites == {"IPS0001", "IPS0002"}, table
+
+
+def test_published_fidelity_points_carry_no_site_identity(small_warehouse):
+    with duckdb.connect(str(small_warehouse.published_path), read_only=True) as connection:
+        columns = {name for (name, *_) in connection.execute("describe fct_fidelity_employment_published").fetchall()}
+    assert not columns & {"site_id", "site_name", "ref_area"}
+
+
 def test_threshold_setting_reaches_dbt(tmp_path, dbt_manifest):
     from pipelines.returns.submit import submit
 

@@ -143,10 +143,11 @@ def test_fidelity_item_profile_bands_and_relation_to_employment(small_warehouse)
     assert weakest == [("item_13",)]
     bands = dict(query(small_warehouse, "select fidelity_band, obs_value from fct_fidelity_bands where ref_area = 'SE'", "published"))
     assert bands == {"mycket_god": 0, "god": 1, "delvis": 1, "inte_ips": 0}
-    points = query(small_warehouse, "select site_id, fidelity_score, emp_comp_rate, conf_status, correlation_in_year "
-                                    "from fct_fidelity_employment_published order by site_id", "published")
-    # A: 6 of 12 in work, published; B: 3 of 10 is withheld; two points rising together: r = 1
-    assert points == [("IPS0001", 104, Decimal("50.0"), "F", 1.0), ("IPS0002", 87, None, "A", 1.0)]
+    points = query(small_warehouse, "select fidelity_score, emp_comp_rate, conf_status, correlation_in_year, sites_in_correlation, "
+                                    "sites_withheld from fct_fidelity_employment_published order by fidelity_score desc", "published")
+    # A (104): 6 of 12 in work, published; B (87): 3 of 10 is withheld and left out; no site named. One point
+    # shown, so no correlation (it needs three).
+    assert points == [(104, Decimal("50.0"), "F", None, 1, 1), (87, None, "A", None, 1, 1)]
 
 
 def test_income_sources_at_intake_and_follow_up(small_warehouse):

@@ -6,7 +6,7 @@ import altair as alt
 import streamlit as st
 
 from dashboards import queries
-from dashboards.ui import headline_metrics, load, require_published, year_picker
+from dashboards.ui import headline_metrics, load, page_context
 from seeds.reference_data import REFERENCE_DIR
 
 
@@ -25,13 +25,13 @@ def county_outlines() -> list[dict]:
 
 
 st.title("Län")
-database = require_published()
-if database is not None:
-    year = year_picker(database)
+page = page_context()
+if page is not None:
+    year = page.year
     names = queries.county_names()
     left, right = st.columns([2, 3])
     with left:
-        values = load(queries.county_map_values, database, year, "EMP_COMP_RATE")
+        values = load(queries.county_map_values, page.reader, year, "EMP_COMP_RATE")
         features = [{**f, "properties": {**f["properties"], "value": values.get(f["properties"]["l_id"])}} for f in county_outlines()]
         outlines = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8, fill="#c8c8c8")
         rates = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
@@ -41,7 +41,7 @@ if database is not None:
         st.altair_chart((outlines + rates).project("mercator").properties(height=520), width="stretch")
         st.caption("Andel i konkurrensutsatt arbete. Grått: ingen verksamhet, eller undertryckt.")
     with right:
-        counties = load(queries.by_county, database, year).get_column("Län").to_list()
+        counties = load(queries.by_county, page.reader, year).get_column("Län").to_list()
         chosen = st.selectbox("Välj län", counties, key="county")
-        headline_metrics(database, year, next(code for code, name in names.items() if name == chosen))
-        st.dataframe(load(queries.by_county, database, year), hide_index=True, width="stretch")
+        headline_metrics(page, next(code for code, name in names.items() if name == chosen))
+        st.dataframe(load(queries.by_county, page.reader, year), hide_index=True, width="stretch")

@@ -1,4 +1,4 @@
-"""After each run: the published snapshot the dashboard reads, and the SDMX-CSV files made from it."""
+"""After each run: the snapshots the dashboard reads, and the SDMX-CSV files made from the published one."""
 
 import shutil
 
@@ -8,18 +8,28 @@ from pipelines.defs.resources import SettingsResource, dbt_project
 from pipelines.publishing.published import published_observations
 from pipelines.publishing.sdmx_csv import write_sdmx_csv_per_year
 from pipelines.publishing.sdmx_structure import STRUCTURE_PATH
-from pipelines.publishing.snapshot import published_relations, write_published_snapshot
+from pipelines.publishing.snapshot import published_relations, site_level_relations, write_snapshot
 
 PUBLISHED_RELATIONS = published_relations(dbt_project.manifest_path)
+SITE_LEVEL_RELATIONS = site_level_relations(dbt_project.manifest_path)
 
 
 @dg.asset(deps=[dg.AssetKey([name]) for name in PUBLISHED_RELATIONS], group_name="exports", kinds={"duckdb"})
 def published_snapshot(settings: SettingsResource) -> dg.MaterializeResult:
     """The tables dbt tags ``published``, copied into a database of their own and swapped in whole."""
     config = settings.get()
-    write_published_snapshot(config.warehouse_path, config.published_path, PUBLISHED_RELATIONS)
+    write_snapshot(config.warehouse_path, config.published_path, PUBLISHED_RELATIONS)
     return dg.MaterializeResult(metadata={"path": str(config.published_path), "tables": PUBLISHED_RELATIONS,
                                           "bytes": config.published_path.stat().st_size})
+
+
+@dg.asset(deps=[dg.AssetKey([name]) for name in SITE_LEVEL_RELATIONS], group_name="exports", kinds={"duckdb"})
+def site_level_snapshot(settings: SettingsResource) -> dg.MaterializeResult:
+    """The tables dbt tags ``site_level`` (each site's own figures), for site and analyst readers only."""
+    config = settings.get()
+    write_snapshot(config.warehouse_path, config.site_level_path, SITE_LEVEL_RELATIONS, required_column="site_id")
+    return dg.MaterializeResult(metadata={"path": str(config.site_level_path), "tables": SITE_LEVEL_RELATIONS,
+                                          "bytes": config.site_level_path.stat().st_size})
 
 
 @dg.asset(deps=[published_snapshot], group_name="exports", kinds={"csv"})

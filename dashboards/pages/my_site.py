@@ -1,0 +1,37 @@
+"""Min verksamhet: a site's own figures, unprotected, beside its county's and the nation's protected ones."""
+
+import altair as alt
+import streamlit as st
+
+from dashboards import queries
+from dashboards.ui import load, page_context
+from pipelines.access.roles import Role
+
+st.title("Min verksamhet")
+page = page_context()
+if page is not None and page.reader.role == Role.VIEWER:
+    st.error("Sidan är för verksamheterna och den nationella stödfunktionen. / This page is for the sites and the national function.")
+elif page is not None:
+    choices = load(queries.site_choices, page.reader, page.year)
+    if not choices:
+        st.info("Verksamheten har ingen godkänd rapport för året.")
+    else:
+        requested = st.query_params.get("site")
+        if requested is not None and requested not in choices:
+            st.error("Du kan inte se den verksamhetens siffror. / You may not see that site's figures.")
+            st.stop()
+        if page.reader.role == Role.ANALYST:
+            ids = list(choices)
+            site_id = st.selectbox("Verksamhet", ids, index=ids.index(requested) if requested else 0, format_func=choices.__getitem__)
+        else:
+            site_id = next(iter(choices))
+        st.text(f"{choices[site_id]}, {page.year}")  # as text: a site's name is the site's own words
+        st.caption("Verksamhetens egna siffror visas utan undertryckning; länets och rikets är skyddade (–) som i all publicering.")
+        st.dataframe(load(queries.site_figures, page.reader, site_id, page.year), hide_index=True, width="stretch")
+        st.subheader("Andel i konkurrensutsatt arbete per kvartal")
+        series = load(queries.site_trend, page.reader, site_id).to_pandas()
+        st.altair_chart(alt.Chart(series).mark_line(point=True).encode(
+            x=alt.X("period:N", title="Kvartal"), y=alt.Y("value:Q", title="Procent"),
+            color=alt.Color("series:N", title=None),
+            tooltip=[alt.Tooltip("series:N", title="Serie"), alt.Tooltip("period:N", title="Kvartal"),
+                     alt.Tooltip("value:Q", title="Procent", format=".1f")]), width="stretch")

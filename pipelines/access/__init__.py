@@ -1,0 +1,1 @@
+"""Who may read what: readers and their roles, the users file, signing in."""

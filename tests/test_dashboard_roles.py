@@ -1,0 +1,110 @@
+"""The served dashboard in Debian's Chromium, signed in as each role: what each sees, the year kept across pages.
+
+Screenshots go to test-output/screenshots/ (not committed) to be looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.access.roles import Role
+from pipelines.access.users import add_user
+from pipelines.returns.submit import submit
+from pipelines.settings import PROJECT_ROOT, load_settings
+from seeds.demo_returns import generate_demo_returns
+from tests.conftest import run_pipeline
+from tests.test_dashboard import PASSWORD, browser, free_port, sign_in, wait_healthy
+
+SCREENSHOTS = PROJECT_ROOT / "test-output" / "screenshots"
+USERS = {"ministeriet": (Role.VIEWER, None), "samordnare": (Role.SITE, "IPS0001"), "analytiker": (Role.ANALYST, None)}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, dbt_manifest):
+    settings = load_settings(tmp_path_factory.mktemp("roles-home"))
+    for path in generate_demo_returns(tmp_path_factory.mktemp("roles-returns"), site_count=6, years=(2024, 2025)):
+        assert submit(path, settings).verdict == "accepted"
+    run_pipeline(settings)
+    for username, (role, site_id) in USERS.items():
+        add_user(settings, username, role, PASSWORD, site_id)
+    port = free_port()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "ips-monitor"), "serve", "--port", str(port), "--home", str(settings.home)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_healthy(port, server)
+        yield f"http://127.0.0.1:{port}", settings
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=20)
+
+
+def body(page) -> str:
+    return page.inner_text("body")
+
+
+@pytest.mark.browser
+def test_each_role_sees_its_own_pages(served, chromium):
+    from playwright.sync_api import sync_playwright
+
+    base, settings = served
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.published_path), read_only=True) as connection:
+        site_names = dict(connection.execute("select site_id, site_name from dim_sites_published where reporting_year = 2025").fetchall())
+    with sync_playwright() as p:
+        b = browser(p, chromium)
+        for username, (role, site_id) in USERS.items():
+            page = b.new_page(viewport={"width": 1400, "height": 1200})
+            sign_in(page, base, username, PASSWORD)
+            page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+            nav = page.inner_text("[data-testid='stSidebarNav']")
+            assert ("Min verksamhet" in nav) == (role != Role.VIEWER), username
+            page.screenshot(path=str(SCREENSHOTS / f"{username}-national.png"), full_page=True)
+            if role != Role.VIEWER:
+                page.get_by_role("link", name="Min verksamhet").click()
+                page.wait_for_selector("text=Verksamhetens egna siffror", timeout=60_000)
+                page.wait_for_timeout(1500)  # the chart is drawn
+                if role == Role.SITE:
+                    assert f"{site_names[site_id]} (" in body(page)
+                page.screenshot(path=str(SCREENSHOTS / f"{username}-min-verksamhet.png"), full_page=True)
+            page.close()
+        b.close()
+
+
+@pytest.mark.browser
+def test_wrong_password_is_refused_with_a_clear_message(served, chromium):
+    from playwright.sync_api import sync_playwright
+
+    base, _ = served
+    with sync_playwright() as p:
+        b = browser(p, chromium)
+        page = b.new_page()
+        sign_in(page, base, "ministeriet", "fel-losenord-helt")
+        page.wait_for_selector("text=Fel lösenord", timeout=60_000)
+        assert "Wrong password" in body(page) and not page.query_selector("[data-testid='stMetric']")
+        b.close()
+
+
+@pytest.mark.browser
+def test_year_is_kept_across_pages(served, chromium):
+    from playwright.sync_api import sync_playwright
+
+    base, _ = served
+    with sync_playwright() as p:
+        b = browser(p, chromium)
+        page = b.new_page(viewport={"width": 1400, "height": 1200})
+        sign_in(page, base, "analytiker", PASSWORD)
+        page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
+        page.get_by_role("option", name="2024").click()
+        page.wait_for_function("document.body.innerText.includes('IPS), 2024')", timeout=60_000)
+        page.get_by_role("link", name="Programtrohet").click()
+        page.wait_for_url("**/programtrohet")
+        page.get_by_role("link", name="Nationellt").click()
+        page.wait_for_function("document.body.innerText.includes('IPS), 2024')", timeout=60_000)
+        b.close()
