@@ -19,6 +19,9 @@ else:
     ]
     if reader.role in (Role.SITE, Role.ANALYST):
         pages.append(st.Page("pages/my_site.py", title="Min verksamhet", icon=":material/home_work:", url_path="min-verksamhet"))
+    if reader.role == Role.ANALYST:
+        pages.append(st.Page("pages/sites.py", title="Verksamheter", icon=":material/table_view:", url_path="verksamheter"))
+        pages.append(st.Page("pages/data_quality.py", title="Datakvalitet", icon=":material/rule:", url_path="datakvalitet"))
     navigation = st.navigation(pages)
     year_picker(reader)
     st.sidebar.caption(f"Inloggad som / signed in as **{reader.username}** ({reader.role})")

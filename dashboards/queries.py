@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from pipelines.access.roles import AccessDenied, Reader
+from pipelines.access.roles import AccessDenied, Reader, Role
 from pipelines.publishing.access import Snapshots, query
 from pipelines.publishing.wide import SUPPRESSED, wide_cells
 from seeds import reference_data
@@ -239,3 +239,120 @@ def site_trend(snapshots: Snapshots, reader: Reader, site_id: str, indicator_cod
     """, {"site": site_id, "code": indicator_code})
     return frame.unpivot(["site", "nation"], index="period", variable_name="series", value_name="value").with_columns(
         pl.col("series").replace_strict({"site": "Verksamheten", "nation": "Riket"}))
+
+
+def _require_analyst(reader: Reader, what: str) -> None:
+    if reader.role != Role.ANALYST:
+        raise AccessDenied(reader, what)
+
+
+SITES_TABLE = ("PARTICIPANTS", "EMP_COMP_RATE", "EMP_PAID_RATE", "CASELOAD", "FID_MEAN")
+
+
+def all_sites(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+    """Every site's own figures for the year, numbers as numbers (to sort by): for the national function only."""
+    _require_analyst(reader, "every site's figures")
+    frame = query(snapshots, reader, """
+        select dim.site_id, dim.site_name, dim.county_name, site.indicator_code, cast(site.obs_value as double) as value
+        from main.fct_indicator_site as site
+        inner join main.dim_sites_published as dim on site.site_id = dim.site_id and site.reporting_year = dim.reporting_year
+        where site.freq = 'A' and site.reporting_year = $year and list_contains($codes, site.indicator_code)
+    """, {"year": year, "codes": list(SITES_TABLE)})
+    names = indicator_names()
+    wide = frame.pivot(on="indicator_code", index=["site_id", "site_name", "county_name"], values="value")
+    for code in SITES_TABLE:
+        if code not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(code))
+    return wide.select("site_id", "site_name", "county_name", *SITES_TABLE).sort("site_name").rename(
+        {"site_id": "Id", "site_name": "Verksamhet", "county_name": "Län", **{code: names[code] for code in SITES_TABLE}})
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Competitive employment rate against participants: the sites the reader may see, and the national rate."""
+
+    points: pl.DataFrame  # site_id, site_name, participants, rate (percent)
+    national_rate: float | None  # percent; None when the national count is withheld
+
+
+def funnel(snapshots: Snapshots, reader: Reader, year: int) -> Funnel:
+    """An analyst sees every site's point, a site its own only (its rows are all the data layer gives it)."""
+    if reader.role == Role.VIEWER:
+        raise AccessDenied(reader, "sites' own employment rates")
+    points = query(snapshots, reader, """
+        select site.site_id, dim.site_name, cast(site.denominator as integer) as participants,
+               cast(site.obs_value as double) as rate
+        from main.fct_indicator_site as site
+        inner join main.dim_sites_published as dim on site.site_id = dim.site_id and site.reporting_year = dim.reporting_year
+        where site.indicator_code = 'EMP_COMP_RATE' and site.freq = 'A' and site.reporting_year = $year and site.denominator > 0
+        order by dim.site_name
+    """, {"year": year})
+    # the national rate unrounded, from the published counts
+    national = query(snapshots, reader, """
+        select indicator_code, obs_value from main.fct_indicator_published
+        where freq = 'A' and reporting_year = $year and breakdown = 'total' and indicator_code in ('EMP_COMP', 'PARTICIPANTS')
+    """, {"year": year})
+    counts = {r["indicator_code"]: float(r["obs_value"]) for r in national.iter_rows(named=True) if r["obs_value"] is not None}
+    if "EMP_COMP" not in counts or not counts.get("PARTICIPANTS"):
+        return Funnel(points, None)
+    return Funnel(points, 100 * counts["EMP_COMP"] / counts["PARTICIPANTS"])
+
+
+FUNNEL_LIMITS = {"95 %": 0.975, "99,8 %": 0.999}  # two-sided: the share of sites inside the limits by chance alone
+
+
+def funnel_limits(national_rate: float, largest: int) -> pl.DataFrame:
+    """Control limits around the national rate for 1..``largest`` participants (normal approximation to the
+    binomial, clipped to 0–100): participants, limit (its name), lower, upper, all in percent."""
+    from statistics import NormalDist
+
+    share = national_rate / 100
+    sizes = sorted({*range(1, 30), *range(30, largest + 1, max(1, largest // 200)), largest})
+    rows = []
+    for name, quantile in FUNNEL_LIMITS.items():
+        z = NormalDist().inv_cdf(quantile)
+        for n in sizes:
+            half_width = z * (share * (1 - share) / n) ** 0.5
+            rows.append((n, name, 100 * max(0.0, share - half_width), 100 * min(1.0, share + half_width)))
+    return pl.DataFrame(rows, schema={"participants": pl.Int64, "limit": pl.String, "lower": pl.Float64, "upper": pl.Float64},
+                        orient="row")
+
+
+def completeness(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+    """The share of rows with each optional field filled in, per site (rows) and field (columns), as display text."""
+    _require_analyst(reader, "every site's data completeness")
+    frame = query(snapshots, reader, """
+        select completeness.site_id, dim.site_name, completeness.return_table || '.' || completeness.field as field,
+               completeness.obs_value
+        from main.fct_completeness as completeness
+        left join main.dim_sites_published as dim
+            on completeness.site_id = dim.site_id and completeness.reporting_year = dim.reporting_year
+        where completeness.reporting_year = $year
+        order by dim.site_name, field
+    """, {"year": year})
+    if frame.is_empty():
+        return pl.DataFrame({"Verksamhet": []}, schema={"Verksamhet": pl.String})
+    shown = frame.with_columns(pl.col("obs_value").map_elements(lambda v: display_value(float(v), "COMPLETENESS"), return_dtype=pl.String))
+    return shown.pivot(on="field", index=["site_id", "site_name"], values="obs_value").drop("site_id").rename({"site_name": "Verksamhet"})
+
+
+def returns_register(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+    """Which sites sent returns for the year, with the latest verdict: the national function's follow-up."""
+    from pipelines.returns.register import returns_of_year
+
+    _require_analyst(reader, "the returns received")
+    verdicts = {"accepted": "godkänd", "rejected": "avvisad"}
+    register = returns_of_year(snapshots.archive, year).with_columns(pl.col("latest_verdict").replace(verdicts))
+    return register.rename({
+        "site_id": "Verksamhet", "received": "Inlämnade", "accepted": "Godkända", "rejected": "Avvisade",
+        "latest_verdict": "Senaste beslut", "latest_at": "Senast (UTC)"})
+
+
+def rules_broken(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+    """The rules most often broken in the year's rejected returns, with their message."""
+    from pipelines.returns.register import rules_broken as broken
+    from schemas.rules import rule
+
+    _require_analyst(reader, "the problems in the returns received")
+    return pl.DataFrame([(rule_id, rule(rule_id).sv, problems, returns) for rule_id, problems, returns in broken(snapshots.archive, year)],
+                        schema={"Regel": pl.String, "Meddelande": pl.String, "Fel": pl.Int64, "Rapporter": pl.Int64}, orient="row")

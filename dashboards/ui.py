@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import polars as pl
 import streamlit as st
 
-from dashboards import queries
+from dashboards import downloads, queries
 from pipelines.access.roles import Reader
 from pipelines.publishing.access import Snapshots
+from pipelines.publishing.wide import SUPPRESSED
 from pipelines.settings import load_settings
 
 T = TypeVar("T")
@@ -66,6 +68,24 @@ def year_picker(reader: Reader) -> None:
     if st.session_state.get(YEAR) not in years:
         st.session_state[YEAR] = years[0]
     st.sidebar.selectbox("År", years, key=YEAR)
+
+
+def table_height(frame: pl.DataFrame) -> int:
+    """Room for the header and every row, so that no row hides behind the table's own scroll bar."""
+    return min(36 * (frame.height + 1) + 12, 2400)
+
+
+def show_table(frame: pl.DataFrame, name: str) -> None:
+    """A table with every row on screen, numbers to the right, and its data to download as XLSX or CSV."""
+    numeric = [c for c in frame.columns if frame.height and all(isinstance(downloads.cell_value(v), (int, float)) or v == SUPPRESSED
+                                                                 for v in frame.get_column(c).to_list())]
+    config = {c: st.column_config.TextColumn(alignment="right") for c in numeric}
+    st.dataframe(frame, hide_index=True, width="stretch", height=table_height(frame), column_config=config)
+    xlsx, csv = st.columns([1, 1, 6])[:2]
+    xlsx.download_button("XLSX", downloads.xlsx_bytes(frame, name[:31]), file_name=f"{name}.xlsx", icon=":material/download:",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{name}")
+    csv.download_button("CSV", downloads.csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", icon=":material/download:",
+                        key=f"csv-{name}")
 
 
 def headline_metrics(page: Page, ref_area: str = "SE") -> None:

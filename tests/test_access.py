@@ -95,13 +95,19 @@ def arguments(function, site: str) -> list[object]:
 def test_every_query_function_as_every_role(generated):
     snapshots = Snapshots.of(generated)
     functions = query_functions()
-    assert {"headline", "by_county", "fidelity_and_employment", "site_figures", "site_trend", "site_choices"} <= {f.__name__ for f in functions}
+    names = {f.__name__ for f in functions}
+    assert {"headline", "by_county", "fidelity_and_employment", "site_figures", "site_trend", "site_choices", "all_sites",
+            "funnel", "completeness", "returns_register", "rules_broken"} <= names
     sites = site_ids(generated)
-    site_only = {"site_figures", "site_trend"}
+    site_only = {"site_figures", "site_trend"}  # one site's own figures: that site and the analysts
+    analyst_only = {"all_sites", "completeness", "returns_register", "rules_broken"}
+    by_role = {"site_choices", "funnel"}  # what each role receives differs, checked below
     for function in functions:
-        if function.__name__ in site_only:
+        name = function.__name__
+        if name in site_only:
             with pytest.raises(AccessDenied):
                 function(snapshots, VIEWER, *arguments(function, sites[0]))
+            assert not function(snapshots, ANALYST, *arguments(function, sites[0])).is_empty()
             for own in sites:
                 reader = Reader(f"coordinator-{own}", Role.SITE, own)
                 assert not function(snapshots, reader, *arguments(function, own)).is_empty()
@@ -109,15 +115,34 @@ def test_every_query_function_as_every_role(generated):
                     if other != own:
                         with pytest.raises(AccessDenied):
                             function(snapshots, reader, *arguments(function, other))
-        else:  # what everyone may see: the same for every role
+        elif name in analyst_only:
+            for reader in (VIEWER, Reader("c", Role.SITE, sites[0])):
+                with pytest.raises(AccessDenied):
+                    function(snapshots, reader, *arguments(function, sites[0]))
+            function(snapshots, ANALYST, *arguments(function, sites[0]))
+        elif name not in by_role:  # what everyone may see: the same for every role
             expected = function(snapshots, VIEWER, *arguments(function, sites[0]))
-            if function.__name__ == "site_choices":
-                assert expected == {}
-                assert list(function(snapshots, Reader("c", Role.SITE, sites[1]), YEARS[-1])) == [sites[1]]
-                assert sorted(function(snapshots, ANALYST, YEARS[-1])) == sites
-                continue
             for reader in (ANALYST, Reader("c", Role.SITE, sites[0])):
-                assert repr(function(snapshots, reader, *arguments(function, sites[0]))) == repr(expected), function.__name__
+                assert repr(function(snapshots, reader, *arguments(function, sites[0]))) == repr(expected), name
+    assert queries.site_choices(snapshots, VIEWER, YEARS[-1]) == {}
+    assert list(queries.site_choices(snapshots, Reader("c", Role.SITE, sites[1]), YEARS[-1])) == [sites[1]]
+    assert sorted(queries.site_choices(snapshots, ANALYST, YEARS[-1])) == sites
+    with pytest.raises(AccessDenied):
+        queries.funnel(snapshots, VIEWER, YEARS[-1])
+    assert sorted(queries.funnel(snapshots, ANALYST, YEARS[-1]).points.get_column("site_id").to_list()) == sites
+    for own in sites:
+        points = queries.funnel(snapshots, Reader("c", Role.SITE, own), YEARS[-1]).points
+        assert points.get_column("site_id").to_list() == [own]
+
+
+def test_analyst_tables_cover_every_site(generated):
+    snapshots = Snapshots.of(generated)
+    sites = site_ids(generated)
+    assert sorted(queries.all_sites(snapshots, ANALYST, YEARS[-1]).get_column("Id").to_list()) == sites
+    register = queries.returns_register(snapshots, ANALYST, YEARS[-1])
+    assert sorted(register.get_column("Verksamhet").to_list()) == sites
+    assert register.get_column("Godkända").to_list() == [1] * len(sites)
+    assert queries.completeness(snapshots, ANALYST, YEARS[-1]).height == len(sites)
 
 
 def test_a_site_sees_its_own_unprotected_figures_beside_the_protected_county_and_nation(generated):

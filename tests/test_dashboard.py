@@ -249,3 +249,28 @@ def test_analyst_opens_any_site_by_address(app_env):
 def test_my_site_page_is_not_for_viewers(app_env):
     at = page_as("my_site.py", VIEWER)
     assert not at.exception and at.error and not at.dataframe
+
+
+def test_funnel_limits_around_the_national_rate():
+    limits = queries.funnel_limits(40.0, 100).filter(participants=100)
+    rows = {r["limit"]: (round(r["lower"], 2), round(r["upper"], 2)) for r in limits.iter_rows(named=True)}
+    # 40 % of 100: standard error sqrt(0.4 × 0.6 / 100) = 4.899 points; z = 1.960 (95 %) and 3.090 (99.8 %)
+    assert rows == {"95 %": (30.40, 49.60), "99,8 %": (24.86, 55.14)}
+    tiny = queries.funnel_limits(40.0, 100).filter(participants=1)
+    assert tiny.get_column("lower").min() == 0.0 and tiny.get_column("upper").max() == 100.0  # clipped to 0–100
+
+
+@pytest.mark.parametrize("page", ["sites.py", "data_quality.py"])
+def test_analyst_pages_for_the_analyst_only(app_env, page):
+    at = page_as(page, ANALYST)
+    assert not at.exception and not at.error and at.dataframe
+    for reader in (VIEWER, SITE_A):
+        refused = page_as(page, reader)
+        assert not refused.exception and refused.error and not refused.dataframe
+
+
+def test_sites_table_holds_each_sites_own_unprotected_figures(app_env):
+    table = page_as("sites.py", ANALYST).dataframe[0].value.set_index("Id")
+    # A: 12 participants, 6 in work = 50 %; B: 10 participants, 3 in work = 30 % (withheld in every published table)
+    assert table.loc["IPS0001", "Antal deltagare"] == 12 and table.loc["IPS0001", "Andel i konkurrensutsatt arbete (%)"] == 50.0
+    assert table.loc["IPS0002", "Antal deltagare"] == 10 and table.loc["IPS0002", "Andel i konkurrensutsatt arbete (%)"] == 30.0

@@ -22,6 +22,16 @@ from tests.conftest import run_pipeline
 from tests.test_dashboard import PASSWORD, browser, free_port, sign_in, wait_healthy
 
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "screenshots"
+EVERYONE = (Role.VIEWER, Role.SITE, Role.ANALYST)
+# link in the menu -> (screenshot name, the page's heading, the roles that have it)
+PAGES = {
+    "Nationellt": ("nationellt", "IPS i Sverige", EVERYONE),
+    "Län": ("lan", "Län", EVERYONE),
+    "Programtrohet": ("programtrohet", "Programtrohet", EVERYONE),
+    "Min verksamhet": ("min-verksamhet", "Min verksamhet", (Role.SITE, Role.ANALYST)),
+    "Verksamheter": ("verksamheter", "Verksamheter", (Role.ANALYST,)),
+    "Datakvalitet": ("datakvalitet", "Datakvalitet", (Role.ANALYST,)),
+}
 USERS = {"ministeriet": (Role.VIEWER, None), "samordnare": (Role.SITE, "IPS0001"), "analytiker": (Role.ANALYST, None)}
 
 
@@ -63,15 +73,20 @@ def test_each_role_sees_its_own_pages(served, chromium):
             sign_in(page, base, username, PASSWORD)
             page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
             nav = page.inner_text("[data-testid='stSidebarNav']")
-            assert ("Min verksamhet" in nav) == (role != Role.VIEWER), username
-            page.screenshot(path=str(SCREENSHOTS / f"{username}-national.png"), full_page=True)
-            if role != Role.VIEWER:
+            links = [line.strip() for line in nav.splitlines() if line.strip() in PAGES]
+            assert links == [name for name, (_, _, roles) in PAGES.items() if role in roles], (username, links)
+            for name in links:
+                stem, heading, _ = PAGES[name]
+                page.get_by_role("link", name=name).click()
+                page.wait_for_function(f"document.querySelector('h1') && document.querySelector('h1').innerText.includes({heading!r})",
+                                       timeout=60_000)
+                page.wait_for_timeout(1500)  # charts drawn
+                assert "Traceback" not in body(page) and not page.query_selector("[data-testid='stException']"), (username, name)
+                page.screenshot(path=str(SCREENSHOTS / f"{username}-{stem}.png"), full_page=True)
+            if role == Role.SITE:
                 page.get_by_role("link", name="Min verksamhet").click()
                 page.wait_for_selector("text=Verksamhetens egna siffror", timeout=60_000)
-                page.wait_for_timeout(1500)  # the chart is drawn
-                if role == Role.SITE:
-                    assert f"{site_names[site_id]} (" in body(page)
-                page.screenshot(path=str(SCREENSHOTS / f"{username}-min-verksamhet.png"), full_page=True)
+                assert f"{site_names[site_id]} (" in body(page)
             page.close()
         b.close()
 

@@ -6,7 +6,7 @@ import altair as alt
 import streamlit as st
 
 from dashboards import queries
-from dashboards.ui import headline_metrics, load, page_context
+from dashboards.ui import headline_metrics, load, page_context, show_table
 from seeds.reference_data import REFERENCE_DIR
 
 
@@ -44,4 +44,4 @@ if page is not None:
         counties = load(queries.by_county, page.reader, year).get_column("Län").to_list()
         chosen = st.selectbox("Välj län", counties, key="county")
         headline_metrics(page, next(code for code, name in names.items() if name == chosen))
-        st.dataframe(load(queries.by_county, page.reader, year), hide_index=True, width="stretch")
+        show_table(load(queries.by_county, page.reader, year), f"lan_{year}")

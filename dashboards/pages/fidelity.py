@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import queries
-from dashboards.ui import load, page_context
+from dashboards.ui import load, page_context, show_table
 
 st.title("Programtrohet")
 page = page_context()
@@ -35,5 +35,5 @@ if page is not None:
         st.caption(said + ".")
     st.subheader("Item, svagast först")
     items = load(queries.fidelity_items, page.reader, year)
-    st.dataframe(items.with_columns(items["mean_score"].map_elements(lambda v: f"{v:.1f}".replace(".", ","), return_dtype=pl.String))
-                 .rename({"item": "Item", "mean_score": "Medelvärde (1–5)", "weakest_rank": "Rang"}), hide_index=True, width="stretch")
+    show_table(items.with_columns(items["mean_score"].map_elements(lambda v: f"{v:.1f}".replace(".", ","), return_dtype=pl.String))
+               .rename({"item": "Item", "mean_score": "Medelvärde (1–5)", "weakest_rank": "Rang"}), f"programtrohet_item_{year}")

@@ -4,7 +4,8 @@ import altair as alt
 import streamlit as st
 
 from dashboards import queries
-from dashboards.ui import load, page_context
+from dashboards.funnel_chart import funnel_chart
+from dashboards.ui import load, page_context, show_table
 from pipelines.access.roles import Role
 
 st.title("Min verksamhet")
@@ -27,7 +28,7 @@ elif page is not None:
             site_id = next(iter(choices))
         st.text(f"{choices[site_id]}, {page.year}")  # as text: a site's name is the site's own words
         st.caption("Verksamhetens egna siffror visas utan undertryckning; länets och rikets är skyddade (–) som i all publicering.")
-        st.dataframe(load(queries.site_figures, page.reader, site_id, page.year), hide_index=True, width="stretch")
+        show_table(load(queries.site_figures, page.reader, site_id, page.year), f"{site_id}_{page.year}")
         st.subheader("Andel i konkurrensutsatt arbete per kvartal")
         series = load(queries.site_trend, page.reader, site_id).to_pandas()
         st.altair_chart(alt.Chart(series).mark_line(point=True).encode(
@@ -35,3 +36,8 @@ elif page is not None:
             color=alt.Color("series:N", title=None),
             tooltip=[alt.Tooltip("series:N", title="Serie"), alt.Tooltip("period:N", title="Kvartal"),
                      alt.Tooltip("value:Q", title="Procent", format=".1f")]), width="stretch")
+        st.subheader("Plats i trattdiagrammet")
+        funnel = load(queries.funnel, page.reader, page.year)
+        st.altair_chart(funnel_chart(queries.Funnel(funnel.points.filter(site_id=site_id), funnel.national_rate)), width="stretch")
+        st.caption("Verksamhetens andel i arbete mot antal deltagare, med rikets andel (orange) och 95 % och 99,8 % "
+                   "kontrollgränser (streckat): innanför gränserna skiljer sig verksamheten inte från riket mer än slumpen förklarar.")

@@ -4,7 +4,7 @@ import altair as alt
 import streamlit as st
 
 from dashboards import queries
-from dashboards.ui import headline_metrics, load, page_context
+from dashboards.ui import headline_metrics, load, page_context, show_table
 
 st.title("IPS i Sverige – nationell uppföljning")
 page = page_context()
@@ -28,12 +28,15 @@ if page is not None:
             tooltip=[alt.Tooltip("county:N", title="Län"), alt.Tooltip("value:Q", title="Procent")]), width="stretch")
 
     st.subheader("Län")
-    st.dataframe(load(queries.by_county, page.reader, year), hide_index=True, width="stretch")
+    show_table(load(queries.by_county, page.reader, year), f"lan_{year}")
 
     st.subheader("Fördelning")
     tabs = st.tabs(["Kön", "Ålder", "Diagnos", "Tid i programmet", "Inkomstkällor"])
     for tab, dimension in zip(tabs, ("sex", "age", "diagnosis")):
-        tab.dataframe(load(queries.breakdown, page.reader, year, dimension), hide_index=True, width="stretch")
-    tabs[3].dataframe(load(queries.time_in_programme, page.reader, year), hide_index=True, width="stretch")
-    tabs[4].dataframe(load(queries.income_sources, page.reader, year), hide_index=True, width="stretch")
+        with tab:
+            show_table(load(queries.breakdown, page.reader, year, dimension), f"{dimension}_{year}")
+    with tabs[3]:
+        show_table(load(queries.time_in_programme, page.reader, year), f"tid_i_programmet_{year}")
+    with tabs[4]:
+        show_table(load(queries.income_sources, page.reader, year), f"inkomstkallor_{year}")
     tabs[4].caption("Andel av deltagarna med uppgift vid tillfället; en person kan ha flera inkomstkällor.")

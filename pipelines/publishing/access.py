@@ -20,12 +20,15 @@ from pipelines.settings import Settings
 
 @dataclass(frozen=True)
 class Snapshots:
+    """What the dashboard reads: the two snapshots, and the archive's receipts (for the analysts' follow-up)."""
+
     published: Path
     site_level: Path
+    archive: Path
 
     @classmethod
     def of(cls, settings: Settings) -> Snapshots:
-        return cls(settings.published_path, settings.site_level_path)
+        return cls(settings.published_path, settings.site_level_path, settings.archive_dir)
 
     def version(self) -> tuple[float, float]:
         """Changes whenever a run swaps a snapshot in: what caches are keyed on."""

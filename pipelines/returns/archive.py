@@ -17,7 +17,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -47,6 +47,7 @@ class Receipt:
     reporting_year: int | None
     error_count: int
     warning_count: int
+    rule_counts: dict[str, int] = field(default_factory=dict)  # problems per rule (none kept before version 0.2)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdict", Verdict(self.verdict))  # read back from JSON as text
@@ -81,7 +82,8 @@ def current_returns(receipts: list[Receipt]) -> dict[tuple[str, int], Receipt]:
 
 
 def store(archive_dir: Path, submission: Submission, verdict: Verdict, site_id: str | None, reporting_year: int | None,
-          error_count: int, warning_count: int, typed_tables: Mapping[str, pl.DataFrame] | None = None) -> Receipt:
+          error_count: int, warning_count: int, typed_tables: Mapping[str, pl.DataFrame] | None = None,
+          rule_counts: Mapping[str, int] | None = None) -> Receipt:
     """Archive a checked return whole; ``typed_tables`` (an accepted return's) are kept beside its files."""
     now = dt.datetime.now(dt.UTC)
     receipt = Receipt(
@@ -96,6 +98,7 @@ def store(archive_dir: Path, submission: Submission, verdict: Verdict, site_id: 
         reporting_year=reporting_year,
         error_count=error_count,
         warning_count=warning_count,
+        rule_counts=dict(rule_counts or {}),
     )
     archive_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(archive_dir)

@@ -5,6 +5,7 @@ The one entry point for a return, whoever sends it (the CLI now; the upload page
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def submit(path: Path, settings: Settings) -> SubmitOutcome:
     verdict = Verdict.ACCEPTED if result.accepted else Verdict.REJECTED
     site_id, year = result.site_and_year
     receipt = archive.store(settings.archive_dir, submission, verdict, site_id, year, len(result.errors), len(result.warnings),
-                            typed_tables=result.tables if result.accepted else None)
+                            typed_tables=result.tables if result.accepted else None,
+                            rule_counts=Counter(p.rule_id for p in result.problems))
     reports = write_feedback(settings.reports_dir, receipt.return_id, result.problems) if result.problems else []
     return SubmitOutcome(path, verdict, result.problems, receipt, reports, (site_id, year))
