@@ -13,8 +13,9 @@ if reader is None:
     st.navigation([st.Page(sign_in_page, title="Logga in", url_path="logga-in")], position="hidden").run()
 else:
     pages = [
-        st.Page("pages/national.py", title="Nationellt", icon=":material/flag:", url_path="nationellt", default=True),
-        st.Page("pages/county.py", title="Län", icon=":material/map:", url_path="lan"),
+        st.Page("pages/national.py", title="Översikt", icon=":material/flag:", url_path="oversikt", default=True),
+        st.Page("pages/county.py", title="Regioner", icon=":material/map:", url_path="regioner"),
+        st.Page("pages/participants.py", title="Deltagare", icon=":material/groups:", url_path="deltagare"),
         st.Page("pages/fidelity.py", title="Programtrohet", icon=":material/fact_check:", url_path="programtrohet"),
     ]
     if reader.role in (Role.SITE, Role.ANALYST):
@@ -22,6 +23,7 @@ else:
     if reader.role == Role.ANALYST:
         pages.append(st.Page("pages/sites.py", title="Verksamheter", icon=":material/table_view:", url_path="verksamheter"))
         pages.append(st.Page("pages/data_quality.py", title="Datakvalitet", icon=":material/rule:", url_path="datakvalitet"))
+    pages.append(st.Page("pages/definitions.py", title="Definitioner", icon=":material/menu_book:", url_path="definitioner"))
     navigation = st.navigation(pages)
     year_picker(reader)
     st.sidebar.caption(f"Inloggad som / signed in as **{reader.username}** ({reader.role})")

@@ -55,6 +55,15 @@ def display_value(value: float | None, indicator_code: str, reported: bool = Tru
     return f"{text} %" if indicator(indicator_code).unit == "PC" else text
 
 
+def change_text(value: float | None, before: float | None, indicator_code: str) -> str | None:
+    """The change from the year before, in Swedish number format, or None when either year has no published value."""
+    if value is None or before is None:
+        return None
+    change = round(value - before, indicator(indicator_code).decimals)
+    text = "±0" if change == 0 else f"{change:+,.{indicator(indicator_code).decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return text + (" procentenheter" if indicator(indicator_code).unit == "PC" else "")
+
+
 def _as_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -356,3 +365,67 @@ def rules_broken(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFram
     _require_analyst(reader, "the problems in the returns received")
     return pl.DataFrame([(rule_id, rule(rule_id).sv, problems, returns) for rule_id, problems, returns in broken(snapshots.archive, year)],
                         schema={"Regel": pl.String, "Meddelande": pl.String, "Fel": pl.Int64, "Rapporter": pl.Int64}, orient="row")
+
+
+@dataclass(frozen=True)
+class DataDate:
+    current_returns: int  # the returns the year's figures rest on
+    newest_received: str  # when the newest of them arrived, YYYY-MM-DD
+    published_at: str  # when the run that published them ended, YYYY-MM-DD HH:MM (UTC)
+
+
+def data_date(snapshots: Snapshots, reader: Reader, year: int) -> DataDate | None:
+    frame = query(snapshots, reader, "select current_returns, newest_received_at from main.dim_data_date where reporting_year = $year",
+                  {"year": year})
+    if frame.is_empty():
+        return None
+    import datetime as dt
+
+    published = dt.datetime.fromtimestamp(snapshots.published.stat().st_mtime, dt.UTC)
+    row = frame.row(0, named=True)
+    return DataDate(row["current_returns"], f"{row['newest_received_at']:%Y-%m-%d}", f"{published:%Y-%m-%d %H:%M}")
+
+
+def county_coverage(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+    """Per county with a site: participants per 100,000 inhabitants and the competitive employment rate, with
+    each value (None where withheld) and what to show for it; the population is the county population table's."""
+    frame = query(snapshots, reader, """
+        select published.ref_area, published.indicator_code, cast(published.obs_value as double) as value, county.county_name,
+               cast(population.population as double) as population
+        from main.fct_indicator_published as published
+        inner join main.counties as county on published.ref_area = county.iso_code
+        left join main.county_population as population on county.county_code = population.county_code
+        where published.freq = 'A' and published.reporting_year = $year and published.breakdown = 'area'
+          and published.indicator_code in ('PARTICIPANTS', 'EMP_COMP_RATE')
+    """, {"year": year})
+    wide = frame.pivot(on="indicator_code", index=["ref_area", "county_name", "population"], values="value")
+    for code in ("PARTICIPANTS", "EMP_COMP_RATE"):
+        if code not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(code))
+    return wide.select(
+        pl.col("county_name").alias("county"),
+        (pl.col("PARTICIPANTS") * 100_000 / pl.col("population")).round(1).alias("per_100k"),
+        pl.col("EMP_COMP_RATE").alias("emp_comp_rate"),
+    ).sort("county")
+
+
+COVERAGE_UNIT = "Deltagare per 100 000 invånare"
+
+
+def coverage_table(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+    """The counties' coverage and employment rate as display text (– where withheld)."""
+    coverage = county_coverage(snapshots, reader, year)
+    rate = indicator_names()["EMP_COMP_RATE"]
+    return pl.DataFrame([
+        {"Län": r["county"],
+         COVERAGE_UNIT: SUPPRESSED if r["per_100k"] is None else f"{r['per_100k']:.1f}".replace(".", ","),
+         rate: display_value(r["emp_comp_rate"], "EMP_COMP_RATE")}
+        for r in coverage.iter_rows(named=True)
+    ], schema={"Län": pl.String, COVERAGE_UNIT: pl.String, rate: pl.String})
+
+
+def indicator_definitions() -> pl.DataFrame:
+    """The indicator catalogue for readers: name, unit, definition and breakdowns."""
+    units = {c.code: c.label_sv for c in code_lists()["unit"]}
+    return pl.DataFrame([{"Indikator": i.name_sv, "Kod": i.code, "Enhet": units[i.unit], "Definition (engelska)": i.definition_en,
+                          "Nedbrytningar": ", ".join(i.breakdowns)} for i in indicators()])

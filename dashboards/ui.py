@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -70,6 +71,14 @@ def year_picker(reader: Reader) -> None:
     st.sidebar.selectbox("År", years, key=YEAR)
 
 
+def link_to_page(page: str, label: str, icon: str) -> None:
+    """A link to another page of the app; left out when a page runs on its own (as in a page's AppTest)."""
+    from streamlit.errors import StreamlitAPIException
+
+    with contextlib.suppress(StreamlitAPIException):
+        st.page_link(page, label=label, icon=icon)
+
+
 def table_height(frame: pl.DataFrame) -> int:
     """Room for the header and every row, so that no row hides behind the table's own scroll bar."""
     return min(36 * (frame.height + 1) + 12, 2400)
@@ -89,8 +98,11 @@ def show_table(frame: pl.DataFrame, name: str) -> None:
 
 
 def headline_metrics(page: Page, ref_area: str = "SE") -> None:
+    """The headline figures of the year, each with its change from the year before where both are published."""
     figures = load(queries.headline, page.reader, page.year, ref_area)
+    before = load(queries.headline, page.reader, page.year - 1, ref_area)
     names = queries.indicator_names()
     for column, code in zip(st.columns(len(queries.HEADLINE)), queries.HEADLINE):
         value, _ = figures.get(code, (None, "F"))
-        column.metric(names[code], queries.display_value(value, code, code in figures))
+        column.metric(names[code], queries.display_value(value, code, code in figures),
+                      delta=queries.change_text(value, before.get(code, (None, "F"))[0], code), delta_color="off")

@@ -25,12 +25,14 @@ SCREENSHOTS = PROJECT_ROOT / "test-output" / "screenshots"
 EVERYONE = (Role.VIEWER, Role.SITE, Role.ANALYST)
 # link in the menu -> (screenshot name, the page's heading, the roles that have it)
 PAGES = {
-    "Nationellt": ("nationellt", "IPS i Sverige", EVERYONE),
-    "Län": ("lan", "Län", EVERYONE),
+    "Översikt": ("oversikt", "IPS i Sverige", EVERYONE),
+    "Regioner": ("regioner", "Regioner", EVERYONE),
+    "Deltagare": ("deltagare", "Deltagare", EVERYONE),
     "Programtrohet": ("programtrohet", "Programtrohet", EVERYONE),
     "Min verksamhet": ("min-verksamhet", "Min verksamhet", (Role.SITE, Role.ANALYST)),
     "Verksamheter": ("verksamheter", "Verksamheter", (Role.ANALYST,)),
     "Datakvalitet": ("datakvalitet", "Datakvalitet", (Role.ANALYST,)),
+    "Definitioner": ("definitioner", "Definitioner", EVERYONE),
 }
 USERS = {"ministeriet": (Role.VIEWER, None), "samordnare": (Role.SITE, "IPS0001"), "analytiker": (Role.ANALYST, None)}
 
@@ -120,6 +122,6 @@ def test_year_is_kept_across_pages(served, chromium):
         page.wait_for_function("document.body.innerText.includes('IPS), 2024')", timeout=60_000)
         page.get_by_role("link", name="Programtrohet").click()
         page.wait_for_url("**/programtrohet")
-        page.get_by_role("link", name="Nationellt").click()
+        page.get_by_role("link", name="Översikt").click()
         page.wait_for_function("document.body.innerText.includes('IPS), 2024')", timeout=60_000)
         b.close()

@@ -181,7 +181,7 @@ def test_the_published_snapshot_holds_only_protected_tables(small_warehouse):
     tables = {name for (name,) in query(small_warehouse, "select table_name from information_schema.tables", "published")}
     assert tables == {"fct_indicator_published", "fct_fidelity_items", "fct_fidelity_bands", "fct_fidelity_employment_published",
                       "fct_income_sources_published", "fct_time_in_programme_published", "dim_sites_published",
-                      "code_lists", "counties", "indicators"}
+                      "dim_data_date", "code_lists", "counties", "county_population", "indicators"}
 
 
 def test_time_in_programme_bands(small_warehouse):

@@ -1,8 +1,9 @@
-"""Län: the counties on a map, and one county's figures."""
+"""Regioner: the counties on a map beside sorted bars (withheld ones marked), coverage, and one county's figures."""
 
 import json
 
 import altair as alt
+import polars as pl
 import streamlit as st
 
 from dashboards import queries
@@ -24,7 +25,7 @@ def county_outlines() -> list[dict]:
     return features
 
 
-st.title("Län")
+st.title("Regioner")
 page = page_context()
 if page is not None:
     year = page.year
@@ -36,12 +37,30 @@ if page is not None:
         outlines = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8, fill="#c8c8c8")
         rates = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
             color=alt.Color("properties.value:Q", title="I arbete (%)", scale=alt.Scale(scheme="blues")),
-            tooltip=[alt.Tooltip("properties.name:N", title="Län"), alt.Tooltip("properties.value:Q", title="Procent")],
+            tooltip=[alt.Tooltip("properties.name:N", title="Län"), alt.Tooltip("properties.value:Q", title="Procent", format=".1f")],
         )  # counties without a value are dropped from this layer and show the grey outline beneath
         st.altair_chart((outlines + rates).project("mercator").properties(height=520), width="stretch")
-        st.caption("Andel i konkurrensutsatt arbete. Grått: ingen verksamhet, eller undertryckt.")
+        st.caption("Andel i konkurrensutsatt arbete. Grått: ingen verksamhet, eller undertryckt för att skydda enskilda.")
     with right:
-        counties = load(queries.by_county, page.reader, year).get_column("Län").to_list()
-        chosen = st.selectbox("Välj län", counties, key="county")
-        headline_metrics(page, next(code for code, name in names.items() if name == chosen))
-        show_table(load(queries.by_county, page.reader, year), f"lan_{year}")
+        coverage = load(queries.county_coverage, page.reader, year)
+        shown = coverage.with_columns(
+            pl.col("emp_comp_rate").fill_null(0.0).alias("bar"),
+            pl.when(pl.col("emp_comp_rate").is_null()).then(pl.lit(f"{queries.SUPPRESSED} undertryckt"))
+            .otherwise(pl.col("emp_comp_rate").round(1).cast(pl.String).str.replace(".", ",", literal=True) + " %").alias("label"),
+        ).to_pandas()
+        bars = alt.Chart(shown).mark_bar(color="#1f4e79").encode(
+            y=alt.Y("county:N", sort="-x", title=None, axis=alt.Axis(labelLimit=250)),
+            x=alt.X("bar:Q", title="Andel i konkurrensutsatt arbete (%)"),
+            tooltip=[alt.Tooltip("county:N", title="Län"), alt.Tooltip("label:N", title="Andel")])
+        text = bars.mark_text(align="left", dx=4, color="#222222").encode(text="label:N")
+        st.altair_chart((bars + text).properties(height=alt.Step(26)), width="stretch")
+        st.caption(f"{queries.SUPPRESSED} undertryckt: andelen skulle kunna röja enskilda (för få personer i länet, eller "
+                   "för att skydda ett annat läns små tal). Den är inte noll.")
+    st.subheader("Täckning och resultat per län")
+    show_table(load(queries.coverage_table, page.reader, year), f"tackning_{year}")
+    st.caption("Täckning: deltagare under året per 100 000 invånare, med länets folkmängd enligt befolkningstabellen.")
+    st.subheader("Ett län")
+    counties = load(queries.by_county, page.reader, year).get_column("Län").to_list()
+    chosen = st.selectbox("Välj län", counties, key="county")
+    headline_metrics(page, next(code for code, name in names.items() if name == chosen))
+    show_table(load(queries.by_county, page.reader, year), f"lan_{year}")
