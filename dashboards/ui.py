@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import downloads, queries
-from pipelines.access.roles import Reader
+from pipelines.access.roles import Reader, Role
 from pipelines.publishing.access import Snapshots
 from pipelines.publishing.wide import SUPPRESSED
 from pipelines.settings import load_settings
@@ -48,11 +48,22 @@ class Page:
     year: int
 
 
-def page_context() -> Page | None:
-    """The reader and year, or None (with a word to the reader) when there is nothing to show yet."""
+PAGE_NOT_FOR_YOU = {
+    (Role.SITE, Role.ANALYST): "Sidan är för verksamheterna och den nationella stödfunktionen. / "
+                               "This page is for the sites and the national function.",
+    (Role.ANALYST,): "Sidan är för den nationella stödfunktionen. / This page is for the national support function.",
+}
+
+
+def page_context(roles: tuple[Role, ...] = (Role.VIEWER, Role.SITE, Role.ANALYST)) -> Page | None:
+    """The reader and year, or None (with a word to the reader) when the page is not for the reader's role or
+    there is nothing to show yet."""
     reader: Reader | None = st.session_state.get(READER)
     if reader is None:  # only reached by running a page file on its own: the app's navigation asks for sign-in first
         st.stop()
+    if reader.role not in roles:
+        st.error(PAGE_NOT_FOR_YOU[roles])
+        return None
     if YEAR not in st.session_state:
         year_picker(reader)
     if not snapshots().published.exists() or not load(queries.years, reader):

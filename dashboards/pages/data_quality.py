@@ -7,10 +7,8 @@ from dashboards.ui import load, page_context, show_table
 from pipelines.access.roles import Role
 
 st.title("Datakvalitet")
-page = page_context()
-if page is not None and page.reader.role != Role.ANALYST:
-    st.error("Sidan är för den nationella stödfunktionen. / This page is for the national support function.")
-elif page is not None:
+page = page_context(roles=(Role.ANALYST,))
+if page is not None:
     st.subheader(f"Inlämnade rapporter för {page.year}")
     show_table(load(queries.returns_register, page.reader, page.year), f"inlamnade_{page.year}")
     st.subheader("Vanligaste felen i avvisade rapporter")

@@ -9,10 +9,8 @@ from dashboards.ui import load, page_context, show_table
 from pipelines.access.roles import Role
 
 st.title("Min verksamhet")
-page = page_context()
-if page is not None and page.reader.role == Role.VIEWER:
-    st.error("Sidan är för verksamheterna och den nationella stödfunktionen. / This page is for the sites and the national function.")
-elif page is not None:
+page = page_context(roles=(Role.SITE, Role.ANALYST))
+if page is not None:
     choices = load(queries.site_choices, page.reader, page.year)
     if not choices:
         st.info("Verksamheten har ingen godkänd rapport för året.")

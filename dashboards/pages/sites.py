@@ -8,10 +8,8 @@ from dashboards.ui import load, page_context, table_height
 from pipelines.access.roles import Role
 
 st.title("Verksamheter")
-page = page_context()
-if page is not None and page.reader.role != Role.ANALYST:
-    st.error("Sidan är för den nationella stödfunktionen. / This page is for the national support function.")
-elif page is not None:
+page = page_context(roles=(Role.ANALYST,))
+if page is not None:
     st.caption(f"Varje verksamhets egna siffror {page.year}, utan undertryckning. Klicka på en rubrik för att sortera.")
     table = load(queries.all_sites, page.reader, page.year)
     percent = st.column_config.NumberColumn(format="%.1f")
