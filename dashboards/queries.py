@@ -429,3 +429,16 @@ def indicator_definitions() -> pl.DataFrame:
     units = {c.code: c.label_sv for c in code_lists()["unit"]}
     return pl.DataFrame([{"Indikator": i.name_sv, "Kod": i.code, "Enhet": units[i.unit], "Definition (engelska)": i.definition_en,
                           "Nedbrytningar": ", ".join(i.breakdowns)} for i in indicators()])
+
+
+def site_fidelity_profile(snapshots: Snapshots, reader: Reader, site_id: str, year: int) -> pl.DataFrame:
+    """A site's item scores from its latest review beside the national mean of each item (empty without a review)."""
+    _require_site(reader, site_id)
+    return query(snapshots, reader, """
+        select national.item_sv as item, site.score as site_score, cast(national.obs_value as double) as national_mean
+        from main.fct_fidelity_items_site as site
+        inner join main.fct_fidelity_items as national
+            on site.item = national.item and site.reporting_year = national.reporting_year and national.ref_area = 'SE'
+        where site.site_id = $site and site.reporting_year = $year
+        order by site.item
+    """, {"site": site_id, "year": year})

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards import queries
-from pipelines.access.roles import Reader, Role
+from pipelines.access.roles import AccessDenied, Reader, Role
 from pipelines.publishing.access import Snapshots
 from pipelines.settings import DASHBOARD_APP, HOME_ENV
 
@@ -274,3 +274,13 @@ def test_sites_table_holds_each_sites_own_unprotected_figures(app_env):
     # A: 12 participants, 6 in work = 50 %; B: 10 participants, 3 in work = 30 % (withheld in every published table)
     assert table.loc["IPS0001", "Antal deltagare"] == 12 and table.loc["IPS0001", "Andel i konkurrensutsatt arbete (%)"] == 50.0
     assert table.loc["IPS0002", "Antal deltagare"] == 10 and table.loc["IPS0002", "Andel i konkurrensutsatt arbete (%)"] == 30.0
+
+
+def test_a_sites_fidelity_profile_beside_the_national_one(small_warehouse):
+    profile = queries.site_fidelity_profile(Snapshots.of(small_warehouse), SITE_A, "IPS0001", 2025)
+    # A's latest review: 104 = items 01–04 at 5, the rest 4; B's: 87 = items 01–12 at 4, the rest 3
+    assert profile.height == 25
+    first, thirteenth = profile.row(0), profile.row(12)
+    assert (first[1], first[2]) == (5, 4.5) and (thirteenth[1], thirteenth[2]) == (4, 3.5)
+    with pytest.raises(AccessDenied):
+        queries.site_fidelity_profile(Snapshots.of(small_warehouse), SITE_A, "IPS0002", 2025)

@@ -1,6 +1,7 @@
 """Min verksamhet: a site's own figures, unprotected, beside its county's and the nation's protected ones."""
 
 import altair as alt
+import polars as pl
 import streamlit as st
 
 from dashboards import queries
@@ -39,3 +40,16 @@ if page is not None:
         st.altair_chart(funnel_chart(queries.Funnel(funnel.points.filter(site_id=site_id), funnel.national_rate)), width="stretch")
         st.caption("Verksamhetens andel i arbete mot antal deltagare, med rikets andel (orange) och 95 % och 99,8 % "
                    "kontrollgränser (streckat): innanför gränserna skiljer sig verksamheten inte från riket mer än slumpen förklarar.")
+        st.subheader("Programtrohet per item, mot riket")
+        profile = load(queries.site_fidelity_profile, page.reader, site_id, page.year)
+        if profile.is_empty():
+            st.caption("Ingen granskning av programtroheten under året.")
+        else:
+            long = profile.unpivot(["site_score", "national_mean"], index="item", variable_name="series", value_name="score").with_columns(
+                pl.col("series").replace_strict({"site_score": "Verksamheten", "national_mean": "Riket (medelvärde)"}))
+            st.altair_chart(alt.Chart(long.to_pandas()).mark_point(filled=True, size=70).encode(
+                y=alt.Y("item:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+                x=alt.X("score:Q", title="Poäng (1–5)", scale=alt.Scale(domain=[1, 5])),
+                color=alt.Color("series:N", title=None), shape=alt.Shape("series:N", title=None),
+                tooltip=[alt.Tooltip("item:N", title="Item"), alt.Tooltip("series:N", title="Serie"),
+                         alt.Tooltip("score:Q", title="Poäng", format=".1f")]).properties(height=alt.Step(18)), width="stretch")
