@@ -6,6 +6,7 @@ Every function takes the snapshots and the signed-in reader, and reads through
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -379,8 +380,6 @@ def data_date(snapshots: Snapshots, reader: Reader, year: int) -> DataDate | Non
                   {"year": year})
     if frame.is_empty():
         return None
-    import datetime as dt
-
     published = dt.datetime.fromtimestamp(snapshots.published.stat().st_mtime, dt.UTC)
     row = frame.row(0, named=True)
     return DataDate(row["current_returns"], f"{row['newest_received_at']:%Y-%m-%d}", f"{published:%Y-%m-%d %H:%M}")

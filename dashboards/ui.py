@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 import polars as pl
@@ -102,9 +103,10 @@ def show_table(frame: pl.DataFrame, name: str) -> None:
     config = {c: st.column_config.TextColumn(alignment="right") for c in numeric}
     st.dataframe(frame, hide_index=True, width="stretch", height=table_height(frame), column_config=config)
     xlsx, csv = st.columns([1, 1, 6])[:2]
-    xlsx.download_button("XLSX", downloads.xlsx_bytes(frame, name[:31]), file_name=f"{name}.xlsx", icon=":material/download:",
+    # the files are made when a button is clicked, not on every rerun of the page
+    xlsx.download_button("XLSX", partial(downloads.xlsx_bytes, frame, name[:31]), file_name=f"{name}.xlsx", icon=":material/download:",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{name}")
-    csv.download_button("CSV", downloads.csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", icon=":material/download:",
+    csv.download_button("CSV", partial(downloads.csv_bytes, frame), file_name=f"{name}.csv", mime="text/csv", icon=":material/download:",
                         key=f"csv-{name}")
 
 

@@ -85,6 +85,14 @@ def test_each_role_sees_its_own_pages(served, chromium):
                 page.wait_for_timeout(1500)  # charts drawn
                 assert "Traceback" not in body(page) and not page.query_selector("[data-testid='stException']"), (username, name)
                 page.screenshot(path=str(SCREENSHOTS / f"{username}-{stem}.png"), full_page=True)
+            if role == Role.VIEWER:  # a table's figures, downloaded as a person would
+                page.get_by_role("link", name="Deltagare").click()
+                page.wait_for_selector("text=Diagnos (primär, enligt hierarkin)", timeout=60_000)
+                with page.expect_download() as download:
+                    page.locator("[data-testid='stDownloadButton'] button", has_text="CSV").first.click()
+                content = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+                assert content[0] == "Grupp;Antal deltagare;Andel i konkurrensutsatt arbete (%)", content[:2]
+                assert len(content) == 1 + 9  # a row per diagnosis group
             if role == Role.SITE:
                 page.get_by_role("link", name="Min verksamhet").click()
                 page.wait_for_selector("text=Verksamhetens egna siffror", timeout=60_000)

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher, extract_parameters
 
+from pipelines.access.messages import SESSION_EXPIRED
 from pipelines.access.roles import Reader, Role
 from pipelines.access.sign_in import (
     MAX_WAIT_SECONDS,
-    SESSION_EXPIRED_EN,
-    SESSION_EXPIRED_SV,
     RefusalReason,
     SignInRefused,
     session_expired,
@@ -298,5 +297,5 @@ def test_a_session_expires_at_exactly_the_setting(tmp_path):
     assert not session_expired(T0, T0 + 30 * 60 - 0.001, settings)
     assert session_expired(T0, T0 + 30 * 60, settings)
     assert not session_expired(T0, T0, settings)
-    assert SESSION_EXPIRED_SV.startswith("Din session har gått ut") and SESSION_EXPIRED_EN.startswith("Your session has expired")
+    assert SESSION_EXPIRED.sv.startswith("Din session har gått ut") and SESSION_EXPIRED.en.startswith("Your session has expired")
 

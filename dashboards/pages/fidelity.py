@@ -31,7 +31,8 @@ if page is not None:
         if relation.sites_withheld:
             said += f"; {relation.sites_withheld} är utelämnade eftersom deras andel är undertryckt för att skydda enskilda"
         if relation.correlation is not None:
-            said += f". Korrelation (Pearson) mellan poäng och andel i arbete: {relation.correlation:.2f}".replace(".", ",")
+            correlation = f"{relation.correlation:.2f}".replace(".", ",")
+            said += f". Korrelation (Pearson) mellan poäng och andel i arbete: {correlation}"
         st.caption(said + ".")
     st.subheader("Item, svagast först")
     items = load(queries.fidelity_items, page.reader, year)

@@ -28,7 +28,6 @@ FIRST_WAIT_SECONDS = 2
 MAX_WAIT_SECONDS = 15 * 60
 # A name's count is forgotten a day after its last failure (so the file does not grow without end).
 FORGET_FAILURES_AFTER_SECONDS = 24 * 60 * 60
-SESSION_EXPIRED_SV, SESSION_EXPIRED_EN = messages.SESSION_EXPIRED.sv, messages.SESSION_EXPIRED.en
 # Checked when the name is unknown, so that an unknown name takes as long as a wrong password.
 _DUMMY_HASH = PASSWORD_HASHER.hash("not anybody's password")
 

@@ -1,19 +1,7 @@
 -- FID_ITEM_MEAN: the fidelity item profile. Mean score of each of the 25 items over every reviewed
 -- site's latest review in the year, nationally and per county; weakest_rank 1 is the weakest item.
 -- Fidelity describes sites, not persons, so it is published as it is.
-with item_scores as (
-    unpivot (
-        select
-            reporting_year,
-            ref_area,
-            columns('^item_\d\d$')
-        from {{ ref('int_fidelity_latest') }}
-    )
-    on columns(* exclude (reporting_year, ref_area))
-    into name item value score
-),
-
-means as (
+with means as (
     select
         reporting_year,
         {{ value_or_total('ref_area', "'SE'") }} as ref_area,
@@ -21,7 +9,7 @@ means as (
         count(*) as sites,
         sum(score) as score_sum,
         {{ round_ratio('sum(score)', 'count(*)') }} as obs_value
-    from item_scores
+    from {{ ref('int_fidelity_item_scores') }}
     group by grouping sets ((reporting_year, item), (reporting_year, ref_area, item))  -- noqa: PRS
 )
 
