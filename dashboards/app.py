@@ -3,31 +3,37 @@
 import streamlit as st
 
 from dashboards.auth import sign_in_page, sign_out, signed_in_reader
-from dashboards.ui import year_picker
+from dashboards.ui import declare_language, language_switch, say, year_picker
 from pipelines.access.roles import Role
 
-st.set_page_config(page_title="IPS i Sverige – nationell uppföljning", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title=say("IPS i Sverige – nationell uppföljning", "IPS in Sweden – national monitoring"),
+                   page_icon=":material/monitoring:", layout="wide")
+declare_language()
 reader = signed_in_reader()
 if reader is None:
     # the only page there is until someone signs in, whatever the address asked for
-    st.navigation([st.Page(sign_in_page, title="Logga in", url_path="logga-in")], position="hidden").run()
+    st.navigation([st.Page(sign_in_page, title=say("Logga in", "Sign in"), url_path="logga-in")], position="hidden").run()
 else:
     pages = [
-        st.Page("pages/national.py", title="Översikt", icon=":material/flag:", url_path="oversikt", default=True),
-        st.Page("pages/county.py", title="Regioner", icon=":material/map:", url_path="regioner"),
-        st.Page("pages/participants.py", title="Deltagare", icon=":material/groups:", url_path="deltagare"),
-        st.Page("pages/fidelity.py", title="Programtrohet", icon=":material/fact_check:", url_path="programtrohet"),
+        st.Page("pages/national.py", title=say("Översikt", "Overview"), icon=":material/flag:", url_path="oversikt", default=True),
+        st.Page("pages/county.py", title=say("Regioner", "Counties"), icon=":material/map:", url_path="regioner"),
+        st.Page("pages/participants.py", title=say("Deltagare", "Participants"), icon=":material/groups:", url_path="deltagare"),
+        st.Page("pages/fidelity.py", title=say("Programtrohet", "Fidelity"), icon=":material/fact_check:", url_path="programtrohet"),
     ]
     if reader.role in (Role.SITE, Role.ANALYST):
-        pages.append(st.Page("pages/my_site.py", title="Min verksamhet", icon=":material/home_work:", url_path="min-verksamhet"))
+        pages.append(st.Page("pages/my_site.py", title=say("Min verksamhet", "My site"), icon=":material/home_work:",
+                             url_path="min-verksamhet"))
     if reader.role == Role.ANALYST:
-        pages.append(st.Page("pages/sites.py", title="Verksamheter", icon=":material/table_view:", url_path="verksamheter"))
-        pages.append(st.Page("pages/data_quality.py", title="Datakvalitet", icon=":material/rule:", url_path="datakvalitet"))
-    pages.append(st.Page("pages/definitions.py", title="Definitioner", icon=":material/menu_book:", url_path="definitioner"))
+        pages.append(st.Page("pages/sites.py", title=say("Verksamheter", "Sites"), icon=":material/table_view:", url_path="verksamheter"))
+        pages.append(st.Page("pages/data_quality.py", title=say("Datakvalitet", "Data quality"), icon=":material/rule:",
+                             url_path="datakvalitet"))
+    pages.append(st.Page("pages/definitions.py", title=say("Definitioner", "Definitions"), icon=":material/menu_book:",
+                         url_path="definitioner"))
     navigation = st.navigation(pages)
     year_picker(reader)
-    st.sidebar.caption(f"Inloggad som / signed in as **{reader.username}** ({reader.role})")
-    if st.sidebar.button("Logga ut / Sign out"):
+    language_switch()
+    st.sidebar.caption(say("Inloggad som", "Signed in as") + f" **{reader.username}** ({reader.role})")
+    if st.sidebar.button(say("Logga ut", "Sign out")):
         sign_out()
         st.rerun()
     navigation.run()

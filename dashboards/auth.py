@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from dashboards.ui import READER
+from dashboards.ui import READER, language_switch, say
 from pipelines.access import sign_in as access
 from pipelines.access.messages import SESSION_EXPIRED
 from pipelines.access.roles import Reader
@@ -20,7 +20,7 @@ def signed_in_reader() -> Reader | None:
     """The signed-in reader, or None. An expired session is signed out here, with a word for the form."""
     reader: Reader | None = st.session_state.get(READER)
     if reader is not None and access.session_expired(st.session_state[SIGNED_IN_AT], time.time(), load_settings()):
-        sign_out(notice=str(SESSION_EXPIRED))
+        sign_out(notice=str(SESSION_EXPIRED))  # both languages: errors are said in Swedish and English
         return None
     return reader
 
@@ -34,13 +34,14 @@ def sign_out(notice: str | None = None) -> None:
 
 def sign_in_page() -> None:
     """The sign-in form: the only page for someone not signed in."""
-    st.title("IPS i Sverige – nationell uppföljning")
+    st.title(say("IPS i Sverige – nationell uppföljning", "IPS in Sweden – national monitoring"))
     if NOTICE in st.session_state:
         st.warning(st.session_state.pop(NOTICE))
     with st.form("sign_in"):
-        username = st.text_input("Användarnamn / User name", autocomplete="username")
-        password = st.text_input("Lösenord / Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Logga in / Sign in")
+        username = st.text_input(say("Användarnamn", "User name"), autocomplete="username")
+        password = st.text_input(say("Lösenord", "Password"), type="password", autocomplete="current-password")
+        submitted = st.form_submit_button(say("Logga in", "Sign in"))
+    language_switch(st)
     if submitted:
         try:
             reader = access.sign_in(load_settings(), username.strip(), password)

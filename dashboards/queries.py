@@ -12,22 +12,29 @@ from decimal import Decimal
 
 import polars as pl
 
+from dashboards.language import Language
 from pipelines.access.roles import AccessDenied, Reader, Role
 from pipelines.publishing.access import Snapshots, query
 from pipelines.publishing.wide import SUPPRESSED, wide_cells
 from seeds import reference_data
 from seeds.reference_data import code_lists, indicator, indicators
 
-MISSING = "saknas"  # nothing to report, e.g. no site in the county had a fidelity review
+MISSING = {Language.SV: "saknas", Language.EN: "none"}  # nothing to report, e.g. no site in the county had a fidelity review
+SV = Language.SV
 HEADLINE = ("SITES", "PARTICIPANTS", "EMP_COMP_RATE", "FID_MEAN")
 
 
-def indicator_names() -> dict[str, str]:
-    return {i.code: i.name_sv for i in indicators()}
+def indicator_names(language: Language = SV) -> dict[str, str]:
+    return {i.code: language.say(i.name_sv, i.name_en) for i in indicators()}
 
 
-def county_names() -> dict[str, str]:
-    return {"SE": "Hela Sverige"} | reference_data.county_names()
+def county_names(language: Language = SV) -> dict[str, str]:
+    """Area code -> name; a county's name is its Swedish proper name in both languages."""
+    return {"SE": language.say("Hela Sverige", "Sweden")} | reference_data.county_names()
+
+
+def _labels(code_list: str, language: Language, key: str = "sdmx_code") -> dict[str, str]:
+    return {getattr(c, key): language.say(c.label_sv, c.label_en) for c in code_lists()[code_list]}
 
 
 def years(snapshots: Snapshots, reader: Reader) -> list[int]:
@@ -46,34 +53,35 @@ def headline(snapshots: Snapshots, reader: Reader, year: int, ref_area: str = "S
             for row in frame.iter_rows(named=True)}
 
 
-def display_value(value: float | None, indicator_code: str, reported: bool = True) -> str:
+def display_value(value: float | None, indicator_code: str, reported: bool = True, language: Language = SV) -> str:
     """Swedish number format; ``reported`` is False when there is no observation at all."""
     if not reported:
-        return MISSING
+        return MISSING[language]
     if value is None:
         return SUPPRESSED
     text = f"{value:,.{indicator(indicator_code).decimals}f}".replace(",", "\u202f").replace(".", ",")  # Swedish: 1 234,5
     return f"{text} %" if indicator(indicator_code).unit == "PC" else text
 
 
-def change_text(value: float | None, before: float | None, indicator_code: str) -> str | None:
+def change_text(value: float | None, before: float | None, indicator_code: str, language: Language = SV) -> str | None:
     """The change from the year before, in Swedish number format, or None when either year has no published value."""
     if value is None or before is None:
         return None
     change = round(value - before, indicator(indicator_code).decimals)
     text = "±0" if change == 0 else f"{change:+,.{indicator(indicator_code).decimals}f}".replace(",", "\u202f").replace(".", ",")
-    return text + (" procentenheter" if indicator(indicator_code).unit == "PC" else "")
+    return text + (language.say(" procentenheter", " percentage points") if indicator(indicator_code).unit == "PC" else "")
 
 
 def _as_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _display_table(frame: pl.DataFrame, key: str, heading: str, labels: dict[str, str], codes: tuple[str, ...]) -> pl.DataFrame:
+def _display_table(frame: pl.DataFrame, key: str, heading: str, labels: dict[str, str], codes: tuple[str, ...],
+                   language: Language) -> pl.DataFrame:
     """One row per value of `key` present in the frame (in the order of `labels`), one display column per indicator."""
-    names = indicator_names()
+    names = indicator_names(language)
     return pl.DataFrame([
-        {heading: label, **{names[c]: display_value(_as_float(cells.get(c)), c, c in cells) for c in codes}}
+        {heading: label, **{names[c]: display_value(_as_float(cells.get(c)), c, c in cells, language) for c in codes}}
         for label, cells in wide_cells(frame, key, labels)
     ])
 
@@ -88,7 +96,7 @@ def trend(snapshots: Snapshots, reader: Reader, indicator_code: str, freq: str =
     """, {"code": indicator_code, "freq": freq})
 
 
-def by_county(snapshots: Snapshots, reader: Reader, year: int, codes: tuple[str, ...] = HEADLINE) -> pl.DataFrame:
+def by_county(snapshots: Snapshots, reader: Reader, year: int, codes: tuple[str, ...] = HEADLINE, language: Language = SV) -> pl.DataFrame:
     """One row per county with a site: the headline indicators side by side, as display text."""
     frame = query(snapshots, reader, """
         select ref_area, indicator_code, obs_value from main.fct_indicator_published
@@ -97,7 +105,7 @@ def by_county(snapshots: Snapshots, reader: Reader, year: int, codes: tuple[str,
     """, {"year": year, "codes": list(codes)})
     names = county_names()
     areas = sorted(set(frame.get_column("ref_area").to_list()), key=names.__getitem__)
-    return _display_table(frame, "ref_area", "Län", {area: names[area] for area in areas}, codes)
+    return _display_table(frame, "ref_area", language.say("Län", "County"), {area: names[area] for area in areas}, codes, language)
 
 
 def county_rate(snapshots: Snapshots, reader: Reader, year: int, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
@@ -110,30 +118,32 @@ def county_rate(snapshots: Snapshots, reader: Reader, year: int, indicator_code:
     return frame.with_columns(pl.col("ref_area").replace_strict(names).alias("county")).sort("county")
 
 
-def breakdown(snapshots: Snapshots, reader: Reader, year: int, dimension: str, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
-    """One indicator by sex, age or diagnosis, with Swedish labels, as display text."""
-    code_list = {"sex": "sex", "age": "age_group", "diagnosis": "diagnosis_group"}[dimension]
-    labels = {c.sdmx_code: c.label_sv for c in code_lists()[code_list]}
+BREAKDOWN = ("PARTICIPANTS", "EMP_COMP_RATE", "ATT_IMPROVED_RATE")
+
+
+def breakdown(snapshots: Snapshots, reader: Reader, year: int, dimension: str, codes: tuple[str, ...] = BREAKDOWN,
+              language: Language = SV) -> pl.DataFrame:
+    """Indicators by sex, age or diagnosis, as display text."""
+    labels = _labels({"sex": "sex", "age": "age_group", "diagnosis": "diagnosis_group"}[dimension], language)
     frame = query(snapshots, reader, f"""
         select {dimension} as code, indicator_code, obs_value from main.fct_indicator_published
-        where freq = 'A' and reporting_year = $year and breakdown = $dimension
-          and indicator_code in ('PARTICIPANTS', $code)
-    """, {"year": year, "dimension": dimension, "code": indicator_code})
-    return _display_table(frame, "code", "Grupp", labels, ("PARTICIPANTS", indicator_code))
+        where freq = 'A' and reporting_year = $year and breakdown = $dimension and list_contains($codes, indicator_code)
+    """, {"year": year, "dimension": dimension, "codes": list(codes)})
+    return _display_table(frame, "code", language.say("Grupp", "Group"), labels, codes, language)
 
 
-def fidelity_bands(snapshots: Snapshots, reader: Reader, year: int, ref_area: str = "SE") -> pl.DataFrame:
-    """Reviewed sites per fidelity band, in the bands' order, with Swedish labels."""
-    return query(snapshots, reader, """
-        select band_sv as band, cast(obs_value as integer) as sites from main.fct_fidelity_bands
+def fidelity_bands(snapshots: Snapshots, reader: Reader, year: int, ref_area: str = "SE", language: Language = SV) -> pl.DataFrame:
+    """Reviewed sites per fidelity band, in the bands' order."""
+    return query(snapshots, reader, f"""
+        select band_{language} as band, cast(obs_value as integer) as sites from main.fct_fidelity_bands
         where reporting_year = $year and ref_area = $area order by sort_order
     """, {"year": year, "area": ref_area})
 
 
-def fidelity_items(snapshots: Snapshots, reader: Reader, year: int, ref_area: str = "SE") -> pl.DataFrame:
+def fidelity_items(snapshots: Snapshots, reader: Reader, year: int, ref_area: str = "SE", language: Language = SV) -> pl.DataFrame:
     """The item profile, weakest item first."""
-    return query(snapshots, reader, """
-        select item_sv as item, cast(obs_value as double) as mean_score, weakest_rank from main.fct_fidelity_items
+    return query(snapshots, reader, f"""
+        select item_{language} as item, cast(obs_value as double) as mean_score, weakest_rank from main.fct_fidelity_items
         where reporting_year = $year and ref_area = $area order by weakest_rank
     """, {"year": year, "area": ref_area})
 
@@ -163,29 +173,30 @@ def fidelity_and_employment(snapshots: Snapshots, reader: Reader, year: int) -> 
                                  first["sites_in_correlation"], first["sites_withheld"])
 
 
-def time_in_programme(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+def time_in_programme(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """Participants and the competitive employment rate by time in the programme, as display text."""
-    labels = {"_T": "Totalt"} | {c.code: c.label_sv for c in code_lists()["tenure_band"]}
+    labels = {"_T": language.say("Totalt", "Total")} | _labels("tenure_band", language, key="code")
     frame = query(snapshots, reader, """
         select tenure_band, indicator_code, obs_value from main.fct_time_in_programme_published where reporting_year = $year
     """, {"year": year})
-    return _display_table(frame, "tenure_band", "Tid i programmet", labels, ("TIP_PARTICIPANTS", "TIP_EMP_COMP_RATE"))
+    return _display_table(frame, "tenure_band", language.say("Tid i programmet", "Time in programme"), labels,
+                          ("TIP_PARTICIPANTS", "TIP_EMP_COMP_RATE"), language)
 
 
-def income_sources(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+def income_sources(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """Share with each income source at intake and at follow-up, side by side, as display text."""
     frame = query(snapshots, reader, """
-        select income_source, income_source_sv, moment, obs_value, conf_status from main.fct_income_sources_published
+        select income_source, moment, obs_value, conf_status from main.fct_income_sources_published
         where reporting_year = $year
     """, {"year": year})
-    order = [c.code for c in code_lists()["income_source"]]
+    labels = _labels("income_source", language, key="code")
+    moments = {"intake": language.say("Vid start", "At intake"), "followup": language.say("Vid uppföljning", "At follow-up")}
     rows = []
-    for source in sorted(set(frame.get_column("income_source").to_list()), key=order.index):
+    for source in sorted(set(frame.get_column("income_source").to_list()), key=list(labels).index):
         cells = {r["moment"]: r for r in frame.filter(income_source=source).iter_rows(named=True)}
-        label = next(iter(cells.values()))["income_source_sv"]
-        rows.append({"Inkomstkälla": label, **{heading: display_value(
+        rows.append({language.say("Inkomstkälla", "Income source"): labels[source], **{heading: display_value(
             None if moment not in cells or cells[moment]["obs_value"] is None else float(cells[moment]["obs_value"]),
-            "INCOME_SOURCE_RATE", moment in cells) for moment, heading in (("intake", "Vid start"), ("followup", "Vid uppföljning"))}})
+            "INCOME_SOURCE_RATE", moment in cells, language) for moment, heading in moments.items()}})
     return pl.DataFrame(rows)
 
 
@@ -213,7 +224,7 @@ SITE_INDICATORS = ("PARTICIPANTS", "INTAKES", "EXITS", "EMP_COMP_RATE", "EMP_COM
                    "EMP_OR_EDU_RATE", "DAYS_TO_CONTACT_MED", "DAYS_TO_JOB_MED", "CASELOAD", "FID_MEAN")
 
 
-def site_figures(snapshots: Snapshots, reader: Reader, site_id: str, year: int) -> pl.DataFrame:
+def site_figures(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
     """One site's own figures for the year (unprotected) beside its county's and the nation's (protected)."""
     _require_site(reader, site_id)
     frame = query(snapshots, reader, """
@@ -228,17 +239,20 @@ def site_figures(snapshots: Snapshots, reader: Reader, site_id: str, year: int) 
         where site.site_id = $site and site.freq = 'A' and site.reporting_year = $year
     """, {"site": site_id, "year": year})
     cells = {r["indicator_code"]: r for r in frame.iter_rows(named=True)}
-    names = indicator_names()
+    names = indicator_names(language)
+    columns = {"indicator": language.say("Indikator", "Indicator"), "site": language.say("Verksamheten", "The site"),
+               "county": language.say("Länet", "The county"), "nation": language.say("Riket", "Sweden")}
     return pl.DataFrame([
-        {"Indikator": names[code],
-         "Verksamheten": display_value(_as_float(cells[code]["site_value"]), code, True),
-         "Länet": display_value(_as_float(cells[code]["county_value"]), code, cells[code]["county_reported"]),
-         "Riket": display_value(_as_float(cells[code]["national_value"]), code, True)}
+        {columns["indicator"]: names[code],
+         columns["site"]: display_value(_as_float(cells[code]["site_value"]), code, True, language),
+         columns["county"]: display_value(_as_float(cells[code]["county_value"]), code, cells[code]["county_reported"], language),
+         columns["nation"]: display_value(_as_float(cells[code]["national_value"]), code, True, language)}
         for code in SITE_INDICATORS if code in cells
-    ], schema={"Indikator": pl.String, "Verksamheten": pl.String, "Länet": pl.String, "Riket": pl.String})
+    ], schema=dict.fromkeys(columns.values(), pl.String))
 
 
-def site_trend(snapshots: Snapshots, reader: Reader, site_id: str, indicator_code: str = "EMP_COMP_RATE") -> pl.DataFrame:
+def site_trend(snapshots: Snapshots, reader: Reader, site_id: str, indicator_code: str = "EMP_COMP_RATE",
+               language: Language = SV) -> pl.DataFrame:
     """The site's own quarterly series beside the nation's: period, series ("Verksamheten" or "Riket"), value."""
     _require_site(reader, site_id)
     frame = query(snapshots, reader, """
@@ -248,7 +262,7 @@ def site_trend(snapshots: Snapshots, reader: Reader, site_id: str, indicator_cod
         order by time_period
     """, {"site": site_id, "code": indicator_code})
     return frame.unpivot(["site", "nation"], index="period", variable_name="series", value_name="value").with_columns(
-        pl.col("series").replace_strict({"site": "Verksamheten", "nation": "Riket"}))
+        pl.col("series").replace_strict({"site": language.say("Verksamheten", "The site"), "nation": language.say("Riket", "Sweden")}))
 
 
 def _require_analyst(reader: Reader, what: str) -> None:
@@ -259,7 +273,7 @@ def _require_analyst(reader: Reader, what: str) -> None:
 SITES_TABLE = ("PARTICIPANTS", "EMP_COMP_RATE", "EMP_PAID_RATE", "CASELOAD", "FID_MEAN")
 
 
-def all_sites(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+def all_sites(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """Every site's own figures for the year, numbers as numbers (to sort by): for the national function only."""
     _require_analyst(reader, "every site's figures")
     frame = query(snapshots, reader, """
@@ -268,13 +282,14 @@ def all_sites(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
         inner join main.dim_sites_published as dim on site.site_id = dim.site_id and site.reporting_year = dim.reporting_year
         where site.freq = 'A' and site.reporting_year = $year and list_contains($codes, site.indicator_code)
     """, {"year": year, "codes": list(SITES_TABLE)})
-    names = indicator_names()
+    names = indicator_names(language)
     wide = frame.pivot(on="indicator_code", index=["site_id", "site_name", "county_name"], values="value")
     for code in SITES_TABLE:
         if code not in wide.columns:
             wide = wide.with_columns(pl.lit(None, pl.Float64).alias(code))
     return wide.select("site_id", "site_name", "county_name", *SITES_TABLE).sort("site_name").rename(
-        {"site_id": "Id", "site_name": "Verksamhet", "county_name": "Län", **{code: names[code] for code in SITES_TABLE}})
+        {"site_id": "Id", "site_name": language.say("Verksamhet", "Site"), "county_name": language.say("Län", "County"),
+         **{code: names[code] for code in SITES_TABLE}})
 
 
 @dataclass(frozen=True)
@@ -328,7 +343,7 @@ def funnel_limits(national_rate: float, largest: int) -> pl.DataFrame:
                         orient="row")
 
 
-def completeness(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+def completeness(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """The share of rows with each optional field filled in, per site (rows) and field (columns), as display text."""
     _require_analyst(reader, "every site's data completeness")
     frame = query(snapshots, reader, """
@@ -340,32 +355,37 @@ def completeness(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFram
         where completeness.reporting_year = $year
         order by dim.site_name, field
     """, {"year": year})
+    site = language.say("Verksamhet", "Site")
     if frame.is_empty():
-        return pl.DataFrame({"Verksamhet": []}, schema={"Verksamhet": pl.String})
+        return pl.DataFrame(schema={site: pl.String})
     shown = frame.with_columns(pl.col("obs_value").map_elements(lambda v: display_value(float(v), "COMPLETENESS"), return_dtype=pl.String))
-    return shown.pivot(on="field", index=["site_id", "site_name"], values="obs_value").drop("site_id").rename({"site_name": "Verksamhet"})
+    return shown.pivot(on="field", index=["site_id", "site_name"], values="obs_value").drop("site_id").rename({"site_name": site})
 
 
-def returns_register(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+def returns_register(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """Which sites sent returns for the year, with the latest verdict: the national function's follow-up."""
     from pipelines.returns.register import returns_of_year
 
     _require_analyst(reader, "the returns received")
-    verdicts = {"accepted": "godkänd", "rejected": "avvisad"}
-    register = returns_of_year(snapshots.archive, year).with_columns(pl.col("latest_verdict").replace(verdicts))
+    verdicts = {"accepted": language.say("godkänd", "accepted"), "rejected": language.say("avvisad", "rejected")}
+    register = returns_of_year(snapshots.archive, year).with_columns(pl.col("latest_verdict").replace(verdicts),
+                                                                     pl.col("latest_at").str.replace("T", " ", literal=True))
     return register.rename({
-        "site_id": "Verksamhet", "received": "Inlämnade", "accepted": "Godkända", "rejected": "Avvisade",
-        "latest_verdict": "Senaste beslut", "latest_at": "Senast (UTC)"})
+        "site_id": language.say("Verksamhet", "Site"), "received": language.say("Inlämnade", "Received"),
+        "accepted": language.say("Godkända", "Accepted"), "rejected": language.say("Avvisade", "Rejected"),
+        "latest_verdict": language.say("Senaste beslut", "Latest verdict"), "latest_at": language.say("Senast (UTC)", "Latest (UTC)")})
 
 
-def rules_broken(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+def rules_broken(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """The rules most often broken in the year's rejected returns, with their message."""
     from pipelines.returns.register import rules_broken as broken
     from schemas.rules import rule
 
     _require_analyst(reader, "the problems in the returns received")
-    return pl.DataFrame([(rule_id, rule(rule_id).sv, problems, returns) for rule_id, problems, returns in broken(snapshots.archive, year)],
-                        schema={"Regel": pl.String, "Meddelande": pl.String, "Fel": pl.Int64, "Rapporter": pl.Int64}, orient="row")
+    return pl.DataFrame([(rule_id, language.say(rule(rule_id).sv, rule(rule_id).en), problems, returns)
+                         for rule_id, problems, returns in broken(snapshots.archive, year)],
+                        schema={language.say("Regel", "Rule"): pl.String, language.say("Meddelande", "Message"): pl.String,
+                                language.say("Fel", "Problems"): pl.Int64, language.say("Rapporter", "Returns"): pl.Int64}, orient="row")
 
 
 @dataclass(frozen=True)
@@ -408,33 +428,33 @@ def county_coverage(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataF
     ).sort("county")
 
 
-COVERAGE_UNIT = "Deltagare per 100 000 invånare"
-
-
-def coverage_table(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
+def coverage_table(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """The counties' coverage and employment rate as display text (– where withheld)."""
     coverage = county_coverage(snapshots, reader, year)
-    rate = indicator_names()["EMP_COMP_RATE"]
+    county = language.say("Län", "County")
+    per_100k = language.say("Deltagare per 100 000 invånare", "Participants per 100,000 inhabitants")
+    rate = indicator_names(language)["EMP_COMP_RATE"]
     return pl.DataFrame([
-        {"Län": r["county"],
-         COVERAGE_UNIT: SUPPRESSED if r["per_100k"] is None else f"{r['per_100k']:.1f}".replace(".", ","),
+        {county: r["county"],
+         per_100k: SUPPRESSED if r["per_100k"] is None else f"{r['per_100k']:.1f}".replace(".", ","),
          rate: display_value(r["emp_comp_rate"], "EMP_COMP_RATE")}
         for r in coverage.iter_rows(named=True)
-    ], schema={"Län": pl.String, COVERAGE_UNIT: pl.String, rate: pl.String})
+    ], schema={county: pl.String, per_100k: pl.String, rate: pl.String})
 
 
-def indicator_definitions() -> pl.DataFrame:
-    """The indicator catalogue for readers: name, unit, definition and breakdowns."""
-    units = {c.code: c.label_sv for c in code_lists()["unit"]}
-    return pl.DataFrame([{"Indikator": i.name_sv, "Kod": i.code, "Enhet": units[i.unit], "Definition (engelska)": i.definition_en,
-                          "Nedbrytningar": ", ".join(i.breakdowns)} for i in indicators()])
+def indicator_definitions(language: Language = SV) -> pl.DataFrame:
+    """The indicator catalogue for readers: name, unit, definition and breakdowns (the definitions are in English)."""
+    units = _labels("unit", language, key="code")
+    return pl.DataFrame([{language.say("Indikator", "Indicator"): language.say(i.name_sv, i.name_en), language.say("Kod", "Code"): i.code,
+                          language.say("Enhet", "Unit"): units[i.unit], language.say("Definition (engelska)", "Definition"): i.definition_en,
+                          language.say("Nedbrytningar", "Breakdowns"): ", ".join(i.breakdowns)} for i in indicators()])
 
 
-def site_fidelity_profile(snapshots: Snapshots, reader: Reader, site_id: str, year: int) -> pl.DataFrame:
+def site_fidelity_profile(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
     """A site's item scores from its latest review beside the national mean of each item (empty without a review)."""
     _require_site(reader, site_id)
-    return query(snapshots, reader, """
-        select national.item_sv as item, site.score as site_score, cast(national.obs_value as double) as national_mean
+    return query(snapshots, reader, f"""
+        select national.item_{language} as item, site.score as site_score, cast(national.obs_value as double) as national_mean
         from main.fct_fidelity_items_site as site
         inner join main.fct_fidelity_items as national
             on site.item = national.item and site.reporting_year = national.reporting_year and national.ref_area = 'SE'

@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 import polars as pl
 import streamlit as st
 
-from dashboards import downloads, queries
+from dashboards import charts, downloads, queries
+from dashboards.language import Language
+from pipelines.access.messages import Message
 from pipelines.access.roles import Reader, Role
 from pipelines.publishing.access import Snapshots
 from pipelines.publishing.wide import SUPPRESSED
@@ -20,6 +22,34 @@ from pipelines.settings import load_settings
 T = TypeVar("T")
 READER = "reader"  # session state: the signed-in Reader
 YEAR = "year"  # session state: the chosen year, kept across pages
+LANGUAGE = "language"  # session state: the reader's language, Swedish until the reader picks English
+CHOSEN_LANGUAGE = "language_switch"  # the switch's own state
+
+
+def language() -> Language:
+    return Language(st.session_state.get(LANGUAGE, Language.SV))
+
+
+def say(sv: str, en: str) -> str:
+    """The text in the reader's language."""
+    return language().say(sv, en)
+
+
+def declare_language() -> None:
+    """The page's language on its <html> element (Streamlit's says English), so that a screen reader reads Swedish
+    with a Swedish voice (WCAG 3.1.1)."""
+    st.html(f"<script>document.documentElement.lang = '{language()}';</script>", unsafe_allow_javascript=True)
+
+
+def language_switch(where: Any = st.sidebar) -> None:
+    """Svenska / English, kept for the session (also across signing in). The choice is copied out of the widget's
+    own state, which Streamlit drops whenever the widget is not drawn."""
+
+    def keep_choice() -> None:
+        st.session_state[LANGUAGE] = st.session_state[CHOSEN_LANGUAGE]
+
+    where.segmented_control("Språk / Language", list(Language), default=language(), format_func=lambda chosen: Language(chosen).label,
+                            key=CHOSEN_LANGUAGE, required=True, on_change=keep_choice)
 
 
 def snapshots() -> Snapshots:
@@ -28,31 +58,32 @@ def snapshots() -> Snapshots:
 
 @st.cache_data(show_spinner=False)
 def _cached(_query: Callable[..., Any], name: str, snapshots: Snapshots, version: tuple[float, float], reader: Reader,
-            *args: Any) -> Any:
+            *args: Any, **kwargs: Any) -> Any:
     """Cached per query, snapshot and reader (``name`` stands for the query, which is not hashed): a new run
     swaps a snapshot in and so changes its version."""
-    return _query(snapshots, reader, *args)
+    return _query(snapshots, reader, *args, **kwargs)
 
 
-def load(query: Callable[..., T], reader: Reader, *args: Any) -> T:
-    """``query(snapshots, reader, *args)``, cached."""
+def load(query: Callable[..., T], reader: Reader, *args: Any, **kwargs: Any) -> T:
+    """``query(snapshots, reader, *args, **kwargs)``, cached."""
     current = snapshots()
-    result: T = _cached(query, f"{query.__module__}.{query.__qualname__}", current, current.version(), reader, *args)
+    result: T = _cached(query, f"{query.__module__}.{query.__qualname__}", current, current.version(), reader, *args, **kwargs)
     return result
 
 
 @dataclass(frozen=True)
 class Page:
-    """What a page draws for: the reader and the year chosen in the sidebar."""
+    """What a page draws for: the reader, the year chosen in the sidebar and the reader's language."""
 
     reader: Reader
     year: int
+    language: Language
 
 
 PAGE_NOT_FOR_YOU = {
-    (Role.SITE, Role.ANALYST): "Sidan är för verksamheterna och den nationella stödfunktionen. / "
-                               "This page is for the sites and the national function.",
-    (Role.ANALYST,): "Sidan är för den nationella stödfunktionen. / This page is for the national support function.",
+    (Role.SITE, Role.ANALYST): Message("Sidan är för verksamheterna och den nationella stödfunktionen.",
+                                       "This page is for the sites and the national support function."),
+    (Role.ANALYST,): Message("Sidan är för den nationella stödfunktionen.", "This page is for the national support function."),
 }
 
 
@@ -63,14 +94,15 @@ def page_context(roles: tuple[Role, ...] = (Role.VIEWER, Role.SITE, Role.ANALYST
     if reader is None:  # only reached by running a page file on its own: the app's navigation asks for sign-in first
         st.stop()
     if reader.role not in roles:
-        st.error(PAGE_NOT_FOR_YOU[roles])
+        st.error(str(PAGE_NOT_FOR_YOU[roles]))  # both languages, as every refusal
         return None
     if YEAR not in st.session_state:
         year_picker(reader)
     if not snapshots().published.exists() or not load(queries.years, reader):
-        st.info("Inga publicerade siffror ännu. Kör `ips-monitor run` när verksamheternas rapporter har kommit in och godkänts.")
+        st.info(say("Inga publicerade siffror ännu. Kör `ips-monitor run` när verksamheternas rapporter har kommit in och godkänts.",
+                    "No published figures yet. Run `ips-monitor run` once the sites' returns have come in and been accepted."))
         return None
-    return Page(reader, st.session_state[YEAR])
+    return Page(reader, st.session_state[YEAR], language())
 
 
 def year_picker(reader: Reader) -> None:
@@ -80,7 +112,7 @@ def year_picker(reader: Reader) -> None:
         return
     if st.session_state.get(YEAR) not in years:
         st.session_state[YEAR] = years[0]
-    st.sidebar.selectbox("År", years, key=YEAR)
+    st.sidebar.selectbox(say("År", "Year"), years, key=YEAR)
 
 
 def link_to_page(page: str, label: str, icon: str) -> None:
@@ -97,25 +129,56 @@ def table_height(frame: pl.DataFrame) -> int:
 
 
 def show_table(frame: pl.DataFrame, name: str) -> None:
-    """A table with every row on screen, numbers to the right, and its data to download as XLSX or CSV."""
+    """A table of display text with every row on screen, numbers to the right, and its data to download as XLSX or CSV."""
     numeric = [c for c in frame.columns if frame.height and all(isinstance(downloads.cell_value(v), (int, float)) or v == SUPPRESSED
                                                                  for v in frame.get_column(c).to_list())]
-    config = {c: st.column_config.TextColumn(alignment="right") for c in numeric}
+    config = {c: st.column_config.TextColumn(alignment="right" if c in numeric else None, width=text_width(frame, c)) for c in frame.columns}
     st.dataframe(frame, hide_index=True, width="stretch", height=table_height(frame), column_config=config)
-    xlsx, csv = st.columns([1, 1, 6])[:2]
-    # the files are made when a button is clicked, not on every rerun of the page
-    xlsx.download_button("XLSX", partial(downloads.xlsx_bytes, frame, name[:31]), file_name=f"{name}.xlsx", icon=":material/download:",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx-{name}")
-    csv.download_button("CSV", partial(downloads.csv_bytes, frame), file_name=f"{name}.csv", mime="text/csv", icon=":material/download:",
-                        key=f"csv-{name}")
+    download_buttons(frame, name)
+
+
+def text_width(frame: pl.DataFrame, column: str) -> int:
+    """Pixels for a column wide enough for its heading and longest entry, so that no label is cut short."""
+    longest = max(len(str(v)) for v in [column, *frame.get_column(column).to_list()])
+    return min(7 * longest + 24, 640)
+
+
+def show_sortable_table(frame: pl.DataFrame, name: str, indicators: dict[str, str]) -> None:
+    """A table whose figures stay numbers, so that clicking a heading sorts them as numbers, yet are shown as every
+    other figure is (``indicators``: column -> indicator code, whose unit and decimals the column takes)."""
+    styled = frame.to_pandas().style.format(
+        {column: partial(queries.display_value, indicator_code=code, language=language()) for column, code in indicators.items()},
+        na_rep=queries.MISSING[language()])
+    st.dataframe(styled, hide_index=True, width="stretch", height=table_height(frame))
+    download_buttons(frame, name)
+
+
+def show_chart(chart: Any, description: str, data: pl.DataFrame | None = None, name: str = "") -> None:
+    """A chart with numbers in the Swedish format, described in words for those who cannot see it, and the figures
+    it draws to download (``data``; None when the chart draws a table shown with it, whose buttons serve both)."""
+    st.altair_chart(chart.configure(locale=charts.SWEDISH_NUMBERS), width="stretch", alt=description)
+    if data is not None:
+        download_buttons(data, name, say("Diagrammets siffror", "The chart's figures"))
+
+
+def download_buttons(frame: pl.DataFrame, name: str, label: str = "") -> None:
+    """XLSX and CSV (Swedish Excel dialect) of the frame; the files are made when a button is clicked, not on every
+    rerun of the page."""
+    row = st.container(horizontal=True)
+    prefix = f"{label}: " if label else ""
+    row.download_button(f"{prefix}XLSX", partial(downloads.xlsx_bytes, frame, name[:31]), file_name=f"{name}.xlsx",
+                         icon=":material/download:", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         key=f"xlsx-{name}")
+    row.download_button(f"{prefix}CSV", partial(downloads.csv_bytes, frame), file_name=f"{name}.csv", mime="text/csv",
+                        icon=":material/download:", key=f"csv-{name}")
 
 
 def headline_metrics(page: Page, ref_area: str = "SE") -> None:
     """The headline figures of the year, each with its change from the year before where both are published."""
     figures = load(queries.headline, page.reader, page.year, ref_area)
     before = load(queries.headline, page.reader, page.year - 1, ref_area)
-    names = queries.indicator_names()
+    names = queries.indicator_names(page.language)
     for column, code in zip(st.columns(len(queries.HEADLINE)), queries.HEADLINE):
         value, _ = figures.get(code, (None, "F"))
-        column.metric(names[code], queries.display_value(value, code, code in figures),
-                      delta=queries.change_text(value, before.get(code, (None, "F"))[0], code), delta_color="off")
+        column.metric(names[code], queries.display_value(value, code, code in figures, page.language),
+                      delta=queries.change_text(value, before.get(code, (None, "F"))[0], code, page.language), delta_color="off")

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards import queries
+from dashboards.language import Language
 from pipelines.access.roles import AccessDenied, Reader, Role
 from pipelines.publishing.access import Snapshots
 from pipelines.settings import DASHBOARD_APP, HOME_ENV
@@ -30,7 +31,8 @@ def test_headline_and_display(small_warehouse):
     assert queries.display_value(figures["EMP_COMP_RATE"][0], "EMP_COMP_RATE") == "40,9 %"
     assert queries.display_value(1234.0, "PARTICIPANTS") == "1\u202f234"
     assert queries.display_value(None, "EMP_COMP") == queries.SUPPRESSED
-    assert queries.display_value(None, "FID_MEAN", reported=False) == queries.MISSING == "saknas"
+    assert queries.display_value(None, "FID_MEAN", reported=False) == "saknas"
+    assert queries.display_value(None, "FID_MEAN", reported=False, language=Language.EN) == "none"
 
 
 def test_county_table_shows_suppressed_cells_as_dash(small_warehouse):
@@ -55,9 +57,10 @@ def app_env(small_warehouse, monkeypatch):
     st.cache_data.clear()
 
 
-def page_as(page: str, reader: Reader = VIEWER) -> AppTest:
+def page_as(page: str, reader: Reader = VIEWER, language: Language = Language.SV) -> AppTest:
     at = AppTest.from_file(str(PAGES / page), default_timeout=60)
     at.session_state["reader"] = reader
+    at.session_state["language"] = language
     return at.run()
 
 
@@ -89,8 +92,24 @@ def test_empty_home_says_what_to_do(tmp_path, monkeypatch):
 def test_app_asks_for_sign_in_and_shows_nothing_else(app_env):
     at = AppTest.from_file(str(DASHBOARD_APP), default_timeout=60).run()
     assert not at.exception
-    assert [t.label for t in at.text_input] == ["Användarnamn / User name", "Lösenord / Password"]
+    assert [t.label for t in at.text_input] == ["Användarnamn", "Lösenord"]
     assert not at.metric and not at.dataframe
+
+
+def test_english_at_the_readers_choice(app_env):
+    """Swedish until the reader picks English, on the sign-in page and on every page after it."""
+    at = AppTest.from_file(str(DASHBOARD_APP), default_timeout=60).run()
+    at.session_state["language"] = Language.EN
+    at.run()
+    assert [t.label for t in at.text_input] == ["User name", "Password"] and at.button[0].label == "Sign in"
+    at = page_as("county.py", language=Language.EN)
+    assert not at.exception
+    assert at.title[0].value == "Counties"
+    metrics = {m.label: m.value for m in at.metric}
+    assert list(metrics) == ["Number of sites", "Participants", "Competitive employment rate (%)", "Mean fidelity score"]
+    assert metrics["Participants"] == "12"  # Stockholms län, the first county: 22 in all less Uppsala's 10
+    assert [df.value.columns[0] for df in at.dataframe] == ["County", "County"]
+    assert all("Län" not in column for df in at.dataframe for column in df.value.columns)
 
 
 def free_port() -> int:
@@ -117,9 +136,9 @@ PASSWORD = "ett-langt-losenord-for-test"
 
 def sign_in(page, base: str, username: str, password: str) -> None:
     page.goto(base + "/")
-    page.get_by_label("Användarnamn / User name").fill(username)
-    page.get_by_label("Lösenord / Password").fill(password)
-    page.get_by_role("button", name="Logga in / Sign in").click()
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
 
 
 def browser(playwright, chromium):

@@ -91,7 +91,7 @@ def test_each_role_sees_its_own_pages(served, chromium):
                 with page.expect_download() as download:
                     page.locator("[data-testid='stDownloadButton'] button", has_text="CSV").first.click()
                 content = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
-                assert content[0] == "Grupp;Antal deltagare;Andel i konkurrensutsatt arbete (%)", content[:2]
+                assert content[0] == "Grupp;Antal deltagare;Andel i konkurrensutsatt arbete (%);Andel med starkare arbetsmarknadsanknytning (%)", content[:2]
                 assert len(content) == 1 + 9  # a row per diagnosis group
             if role == Role.SITE:
                 page.get_by_role("link", name="Min verksamhet").click()
@@ -132,4 +132,12 @@ def test_year_is_kept_across_pages(served, chromium):
         page.wait_for_url("**/programtrohet")
         page.get_by_role("link", name="Översikt").click()
         page.wait_for_function("document.body.innerText.includes('IPS), 2024')", timeout=60_000)
+        assert page.evaluate("document.documentElement.lang") == "sv"
+        # English at the reader's choice, with the year still kept
+        page.get_by_role("radio", name="English").click()
+        page.wait_for_function("document.body.innerText.includes('Individual Placement and Support (IPS), 2024')", timeout=60_000)
+        assert page.evaluate("document.documentElement.lang") == "en"
+        page.get_by_role("link", name="Counties").click()
+        page.wait_for_selector("text=Coverage and results by county", timeout=60_000)
+        assert "Täckning" not in body(page)
         b.close()

@@ -1,66 +1,42 @@
 """Regioner: the counties on a map beside sorted bars (withheld ones marked), coverage, and one county's figures."""
 
-import json
-
-import altair as alt
-import polars as pl
 import streamlit as st
 
-from dashboards import queries
-from dashboards.ui import headline_metrics, load, page_context, show_table
-from seeds.reference_data import REFERENCE_DIR
+from dashboards import charts, queries
+from dashboards.ui import headline_metrics, load, page_context, say, show_chart, show_table
 
-
-@st.cache_data(show_spinner=False)
-def county_outlines() -> list[dict]:
-    """The county polygons, rings reversed: the file winds them as GeoJSON's RFC 7946 says, while Vega's
-    d3-geo takes that winding as 'everything but the county' and fills the whole map."""
-    features = json.loads((REFERENCE_DIR / "counties.geojson").read_text(encoding="utf-8"))["features"]
-    for feature in features:
-        geometry = feature["geometry"]
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        for polygon in polygons:
-            for ring in polygon:
-                ring.reverse()
-    return features
-
-
-st.title("Regioner")
+st.title(say("Regioner", "Counties"))
 page = page_context()
 if page is not None:
-    year = page.year
-    names = queries.county_names()
+    year, language = page.year, page.language
+    coverage = load(queries.coverage_table, page.reader, year, language=language)
+    county, rate = coverage.columns[0], coverage.columns[2]
     left, right = st.columns([2, 3])
     with left:
         values = load(queries.county_map_values, page.reader, year, "EMP_COMP_RATE")
-        features = [{**f, "properties": {**f["properties"], "value": values.get(f["properties"]["l_id"])}} for f in county_outlines()]
-        outlines = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8, fill="#c8c8c8")
-        rates = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
-            color=alt.Color("properties.value:Q", title="I arbete (%)", scale=alt.Scale(scheme="blues")),
-            tooltip=[alt.Tooltip("properties.name:N", title="Län"), alt.Tooltip("properties.value:Q", title="Procent", format=".1f")],
-        )  # counties without a value are dropped from this layer and show the grey outline beneath
-        st.altair_chart((outlines + rates).project("mercator").properties(height=520), width="stretch")
-        st.caption("Andel i konkurrensutsatt arbete. Grått: ingen verksamhet, eller undertryckt för att skydda enskilda.")
+        show_chart(charts.county_map(values, language), say(
+            f"Karta över Sveriges län, färgade efter {rate.lower()} {year}; mörkare är högre. Län med streck saknar publicerad andel. "
+            "Siffrorna står i stapeldiagrammet bredvid och i tabellen nedanför, där de kan laddas ner.",
+            f"Map of Sweden's counties, shaded by {rate.lower()} in {year}; darker is higher. Counties with a dash have no "
+            "published rate. The figures are in the bar chart beside it and in the table below, which can be downloaded."))
+        st.caption(say(f"Streck ({queries.SUPPRESSED}): undertryckt för att skydda enskilda, eller ingen verksamhet i länet.",
+                       f"Dash ({queries.SUPPRESSED}): withheld to protect individuals, or no site in the county."))
     with right:
-        coverage = load(queries.county_coverage, page.reader, year)
-        shown = coverage.with_columns(
-            pl.col("emp_comp_rate").fill_null(0.0).alias("bar"),
-            pl.when(pl.col("emp_comp_rate").is_null()).then(pl.lit(f"{queries.SUPPRESSED} undertryckt"))
-            .otherwise(pl.col("emp_comp_rate").round(1).cast(pl.String).str.replace(".", ",", literal=True) + " %").alias("label"),
-        ).to_pandas()
-        bars = alt.Chart(shown).mark_bar(color="#1f4e79").encode(
-            y=alt.Y("county:N", sort="-x", title=None, axis=alt.Axis(labelLimit=250)),
-            x=alt.X("bar:Q", title="Andel i konkurrensutsatt arbete (%)"),
-            tooltip=[alt.Tooltip("county:N", title="Län"), alt.Tooltip("label:N", title="Andel")])
-        text = bars.mark_text(align="left", dx=4, color="#222222").encode(text="label:N")
-        st.altair_chart((bars + text).properties(height=alt.Step(26)), width="stretch")
-        st.caption(f"{queries.SUPPRESSED} undertryckt: andelen skulle kunna röja enskilda (för få personer i länet, eller "
-                   "för att skydda ett annat läns små tal). Den är inte noll.")
-    st.subheader("Täckning och resultat per län")
-    show_table(load(queries.coverage_table, page.reader, year), f"tackning_{year}")
-    st.caption("Täckning: deltagare under året per 100 000 invånare, med länets folkmängd enligt befolkningstabellen.")
-    st.subheader("Ett län")
-    counties = load(queries.by_county, page.reader, year).get_column("Län").to_list()
-    chosen = st.selectbox("Välj län", counties, key="county")
-    headline_metrics(page, next(code for code, name in names.items() if name == chosen))
-    show_table(load(queries.by_county, page.reader, year), f"lan_{year}")
+        show_chart(charts.display_bars(coverage, county, rate, language, largest_first=True), say(
+            f"Liggande staplar: {rate.lower()} per län {year}, högst överst. Undertryckta län står sist med texten "
+            f"'{queries.SUPPRESSED} undertryckt' och ingen stapel.",
+            f"Horizontal bars: {rate.lower()} per county in {year}, highest first. Withheld counties come last, marked "
+            f"'{queries.SUPPRESSED} withheld' with no bar."))
+        st.caption(say(f"{queries.SUPPRESSED} undertryckt: andelen skulle kunna röja enskilda (för få personer i länet, eller "
+                       "för att skydda ett annat läns små tal). Den är inte noll.",
+                       f"{queries.SUPPRESSED} withheld: the share could reveal individuals (too few people in the county, or to "
+                       "protect another county's small numbers). It is not zero."))
+    st.subheader(say("Täckning och resultat per län", "Coverage and results by county"))
+    show_table(coverage, f"tackning_{year}")
+    st.caption(say("Täckning: deltagare under året per 100 000 invånare, med länets folkmängd enligt befolkningstabellen.",
+                   "Coverage: participants in the year per 100,000 inhabitants, with the county's population from the population table."))
+    st.subheader(say("Ett län", "One county"))
+    by_county = load(queries.by_county, page.reader, year, language=language)
+    chosen = st.selectbox(say("Välj län", "Choose a county"), by_county.get_column(by_county.columns[0]).to_list(), key="county")
+    headline_metrics(page, next(code for code, name in queries.county_names(language).items() if name == chosen))
+    show_table(by_county, f"lan_{year}")

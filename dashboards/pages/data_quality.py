@@ -3,20 +3,22 @@
 import streamlit as st
 
 from dashboards import queries
-from dashboards.ui import load, page_context, show_table
+from dashboards.ui import load, page_context, say, show_table
 from pipelines.access.roles import Role
 
-st.title("Datakvalitet")
+st.title(say("Datakvalitet", "Data quality"))
 page = page_context(roles=(Role.ANALYST,))
 if page is not None:
-    st.subheader(f"Inlämnade rapporter för {page.year}")
-    show_table(load(queries.returns_register, page.reader, page.year), f"inlamnade_{page.year}")
-    st.subheader("Vanligaste felen i avvisade rapporter")
-    broken = load(queries.rules_broken, page.reader, page.year)
+    year, language = page.year, page.language
+    st.subheader(say(f"Inlämnade rapporter för {year}", f"Returns submitted for {year}"))
+    show_table(load(queries.returns_register, page.reader, year, language=language), f"inlamnade_{year}")
+    st.subheader(say("Vanligaste felen i avvisade rapporter", "The most common problems in rejected returns"))
+    broken = load(queries.rules_broken, page.reader, year, language=language)
     if broken.is_empty():
-        st.caption("Inga avvisade rapporter för året.")
+        st.caption(say("Inga avvisade rapporter för året.", "No rejected returns for the year."))
     else:
-        show_table(broken, f"fel_{page.year}")
-    st.subheader("Ifyllnadsgrad per verksamhet och fält")
-    st.caption("Andel rader där det frivilliga fältet är ifyllt; de obligatoriska är alltid ifyllda i en godkänd rapport.")
-    show_table(load(queries.completeness, page.reader, page.year), f"ifyllnadsgrad_{page.year}")
+        show_table(broken, f"fel_{year}")
+    st.subheader(say("Ifyllnadsgrad per verksamhet och fält", "Completeness by site and field"))
+    st.caption(say("Andel rader där det frivilliga fältet är ifyllt; de obligatoriska är alltid ifyllda i en godkänd rapport.",
+                   "The share of rows where the optional field is filled in; the required ones always are in an accepted return."))
+    show_table(load(queries.completeness, page.reader, year, language=language), f"ifyllnadsgrad_{year}")

@@ -2,23 +2,29 @@
 
 import streamlit as st
 
-from dashboards import queries
-from dashboards.funnel_chart import funnel_chart
-from dashboards.ui import load, page_context, table_height
+from dashboards import charts, queries
+from dashboards.ui import load, page_context, say, show_chart, show_sortable_table
 from pipelines.access.roles import Role
 
-st.title("Verksamheter")
+st.title(say("Verksamheter", "Sites"))
 page = page_context(roles=(Role.ANALYST,))
 if page is not None:
-    st.caption(f"Varje verksamhets egna siffror {page.year}, utan undertryckning. Klicka på en rubrik för att sortera.")
-    table = load(queries.all_sites, page.reader, page.year)
-    percent = st.column_config.NumberColumn(format="%.1f")
-    st.dataframe(table, hide_index=True, width="stretch", height=table_height(table),
-                 column_config={name: percent for name in table.columns[3:]})
-    st.subheader("Andel i arbete mot antal deltagare (trattdiagram)")
-    funnel = load(queries.funnel, page.reader, page.year)
-    st.altair_chart(funnel_chart(funnel), width="stretch")
+    year, language = page.year, page.language
+    st.caption(say(f"Varje verksamhets egna siffror {year}, utan undertryckning. Klicka på en rubrik för att sortera.",
+                   f"Each site's own figures for {year}, unprotected. Click a heading to sort."))
+    table = load(queries.all_sites, page.reader, year, language=language)
+    show_sortable_table(table, f"verksamheter_{year}", dict(zip(table.columns[3:], queries.SITES_TABLE, strict=True)))
+    st.subheader(say("Andel i arbete mot antal deltagare (trattdiagram)", "Employment rate against participants (funnel plot)"))
+    funnel = load(queries.funnel, page.reader, year)
+    rate = queries.indicator_names(language)["EMP_COMP_RATE"]
+    show_chart(charts.funnel_chart(funnel, language), say(
+        f"Trattdiagram: varje punkt är en verksamhet, med antal deltagare vågrätt och {rate.lower()} lodrätt, inom kontrollgränser "
+        "kring rikets andel. Siffrorna finns i tabellen ovan.",
+        f"Funnel plot: each point is a site, with participants across and {rate.lower()} up, within control limits around the "
+        "national rate. The figures are in the table above."))
     if funnel.national_rate is not None:
         national = queries.display_value(funnel.national_rate, "EMP_COMP_RATE")
-        st.caption(f"Orange linje: riket, {national}. Streckat: 95 % och 99,8 % kontrollgränser. En verksamhet utanför gränserna "
-                   "skiljer sig från riket mer än slumpen förklarar; innanför gör den inte det, hur den än ser ut.")
+        st.caption(say(f"Orange linje: riket, {national}. Streckat: 95 % och 99,8 % kontrollgränser. En verksamhet utanför gränserna "
+                       "skiljer sig från riket mer än slumpen förklarar; innanför gör den inte det, hur den än ser ut.",
+                       f"Orange line: the nation, {national}. Dashed: 95 % and 99.8 % control limits. A site outside the limits "
+                       "differs from the nation more than chance explains; inside, it does not, however it looks."))
