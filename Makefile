@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOME_DIR ?= var
 LOCK := requirements.lock
 
-.PHONY: install browser demo test lint benchmark docs lock clean
+.PHONY: install browser axe demo test lint benchmark docs lock clean
 
 # Installs the exact versions of requirements.lock (pyproject.toml says the ranges; `make lock` refreshes the pins).
 $(BIN)/ips-monitor: pyproject.toml $(LOCK)
@@ -23,6 +23,10 @@ install: $(BIN)/ips-monitor
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# axe-core (npm's tarball, checked against its pinned sha512) for the browser tests' accessibility audit; no node needed.
+axe: $(BIN)/ips-monitor
+	$(BIN)/python scripts/axe_core.py
+
 demo: install
 	$(BIN)/ips-monitor --home $(HOME_DIR) demo
 
@@ -32,7 +36,7 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-test: lint browser
+test: lint browser axe
 	$(BIN)/pytest
 
 benchmark: install

@@ -42,7 +42,8 @@ def funnel_chart(funnel: queries.Funnel, language: Language) -> alt.LayerChart |
     bands = alt.Chart(limits).mark_line(strokeDash=[4, 3], color=REFERENCE_LINE).encode(
         x="participants:Q", y="lower:Q", detail="limit:N", strokeWidth=alt.StrokeWidth("limit:N", legend=None))
     upper = bands.encode(y="upper:Q")
-    national = alt.Chart(limits).mark_rule(color=SECOND_MARK).encode(y=alt.datum(funnel.national_rate))
+    national = alt.Chart(limits).mark_rule(color=SECOND_MARK, description=language.say("Rikets andel", "The national rate")).encode(
+        y=alt.datum(funnel.national_rate))
     return bands + upper + national + points
 
 

@@ -3,7 +3,9 @@
 - intake: validating one return of about 5,000 participants, target under 2 s;
 - pipeline: `ips-monitor run` (load, dbt build with tests, snapshot, exports) on the demo data;
 - dbt: `dbt build` (models and tests) on the demo data, target under 20 s, and what it costs on 10× and
-  100× the demo data (the demo's raw tables copied under new site ids, so intake is not re-run).
+  100× the demo data (the demo's raw tables copied under new site ids, so intake is not re-run);
+- pages: each dashboard page's render time in Chromium, signed in as the analyst (median of several visits), on the
+  demo data (target under 1 s) and on 10× it (target under 2 s); `--pages-only` measures just this.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.access.roles import Role
+from pipelines.access.users import add_user, generate_password
 from pipelines.defs.returns import RAW_TABLES
+from pipelines.publishing.snapshot import published_relations, site_level_relations, write_snapshot
 from pipelines.returns.check import check_return
 from pipelines.returns.reader import load_submission
-from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
+from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from seeds.demo_returns import generate_demo_returns
 
 CLI = str(Path(sys.executable).parent / "ips-monitor")
@@ -89,16 +94,56 @@ def bench_dbt(demo_home: Path, work: Path, runs: int, scale: int) -> None:
           f"over {runs} runs ({', '.join(f'{t:.1f}' for t in times)}); target at ×1 < 20 s")
 
 
+def published_home(demo_home: Path, home: Path, scale: int) -> Settings:
+    """The demo's raw tables ×scale (as for dbt build above), built and published as a run does. The archive is the
+    demo's own, copied: the data-quality page reads it, so that page is measured at ×1."""
+    scale_raw_tables(demo_home, home, scale)
+    settings = Settings(home)
+    subprocess.run([DBT_EXECUTABLE, "build", "--quiet", "--profiles-dir", ".", "--target-path", str(settings.dbt_target_dir),
+                    "--log-path", str(home / "dbt-logs"), "--vars", json.dumps(settings.dbt_vars())], cwd=DBT_PROJECT_DIR, check=True)
+    manifest = settings.dbt_target_dir / "manifest.json"
+    write_snapshot(settings.warehouse_path, settings.published_path, published_relations(manifest))
+    write_snapshot(settings.warehouse_path, settings.site_level_path, site_level_relations(manifest), required_column="site_id")
+    shutil.copytree(demo_home / "archive", settings.archive_dir)
+    return settings
+
+
+def bench_pages(demo_home: Path, work: Path, visits: int) -> None:
+    """Each page's render time as the browser test measures it (tests/page_timing.py), at the demo's size and ×10."""
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        print("pages: skipped, Chromium is missing (`make browser` installs it)")
+        return
+    sys.path.insert(0, str(PROJECT_ROOT))  # the page timing and its browser helpers are the browser tests'
+    from tests.page_timing import analyst_page_times, medians, serving
+
+    sizes = [(1, 1.0, Settings(demo_home)), (10, 2.0, published_home(demo_home, work / "home-pages-x10", 10))]
+    for scale, target, settings in sizes:
+        password = generate_password()
+        add_user(settings, "analytiker", Role.ANALYST, password)
+        with serving(settings.home) as base:
+            figures = medians(analyst_page_times(base, chromium, "analytiker", password, visits))
+        print(f"pages ×{scale} ({DEMO_SITES * scale} sites): render time in Chromium, median of {visits} visits "
+              f"(first visit); target < {target:.0f} s")
+        for name, times in figures.items():
+            verdict = "ok" if times["median_s"] < target else "OVER TARGET"
+            print(f"  {name:<15} {times['median_s']:.2f} s ({times['first_visit_s']:.2f} s)  {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scales", type=int, nargs="*", default=[1, 10, 100], help="multiples of the demo data for dbt build")
+    parser.add_argument("--visits", type=int, default=5, help="visits of each dashboard page for its render time")
+    parser.add_argument("--pages-only", action="store_true", help="only the pages' render times (demo and 10× the demo)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        bench_intake(Path(work), args.runs)
-        demo_home = bench_pipeline(Path(work), max(3, args.runs // 2))
-        for scale in args.scales:
+        if not args.pages_only:
+            bench_intake(Path(work), args.runs)
+        demo_home = bench_pipeline(Path(work), 1 if args.pages_only else max(3, args.runs // 2))
+        for scale in [] if args.pages_only else args.scales:
             bench_dbt(demo_home, Path(work), 3, scale)
+        bench_pages(demo_home, Path(work), args.visits)
 
 
 if __name__ == "__main__":
