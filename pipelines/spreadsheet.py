@@ -21,10 +21,13 @@ def safe_text(value: object) -> object:
     return value
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], delimiter: str = ",") -> None:
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], delimiter: str = ",",
+              preamble: Sequence[Sequence[object]] = ()) -> None:
+    """``preamble``: lines before the header, such as what a report is about."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
+        writer.writerows([[safe_text(v) for v in line] for line in preamble])
         writer.writerow([safe_text(h) for h in header])
         writer.writerows([["" if v is None else safe_text(v) for v in row] for row in rows])
 

@@ -60,6 +60,10 @@ _RULES = [
          "The value is not a number (use a decimal point or comma, no thousands separators)."),
     Rule("type_date", "Datumet ska skrivas ÅÅÅÅ-MM-DD och vara ett giltigt datum.", "The date must be written YYYY-MM-DD and be a valid date."),
     Rule("site_id_format", "verksamhets-id ska vara IPS följt av fyra siffror, t.ex. IPS0042.", "site_id must be IPS followed by four digits, e.g. IPS0042."),
+    Rule("site_not_yours", "Rapporten gäller en annan verksamhet än den du är inloggad för. Inget av den har sparats. Kontrollera "
+         "site_id i tabellen verksamhet, eller be den verksamheten skicka sin egen rapport.",
+         "The return is for another site than the one you are signed in for. Nothing of it was kept. Check site_id in the "
+         "table verksamhet, or ask that site to send its own return."),
     Rule("reporting_year_range", "Rapportåret ska vara mellan 2000 och 2100.", "The reporting year must be between 2000 and 2100."),
     Rule("participant_id_format", "Löpnumret ska vara 1–20 tecken av A–Z, a–z, 0–9, _ och -.",
          "The serial number must be 1–20 characters of A–Z, a–z, 0–9, _ and -."),

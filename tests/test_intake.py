@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
@@ -139,8 +140,14 @@ def test_rejected_return_is_archived_with_a_report(tmp_path):
     (receipt,) = read_receipts(settings.archive_dir)
     assert receipt.verdict == "rejected" and receipt.error_count == 1
     report_csv = next(p for p in outcome.report_paths if p.suffix == ".csv")
-    report = pl.read_csv(report_csv, separator=";")
+    received = dt.datetime.fromisoformat(receipt.received_at)
+    assert report_csv.name == f"IPS0009_2025_rejected_{received:%Y%m%dT%H%M%S}.csv"  # which site, year, verdict and time
+    lines = report_csv.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[:6] == ["verksamhet / site;IPS0009", "år / year;2025", "fil / file;bad",
+                         f"kontrollerad / checked (UTC);{received:%Y-%m-%d %H:%M:%S}", "beslut / verdict;avvisad / rejected", ""]
+    report = pl.read_csv(report_csv, separator=";", skip_rows=6)
     assert report.row(0, named=True)["regel / rule"] == "code:sex"
+    assert report.row(0, named=True)["allvarlighet / severity"] == "FEL/ERROR"
     assert report.row(0, named=True)["rad / row"] == 2
 
 

@@ -9,12 +9,12 @@ import polars as pl
 from pipelines.returns import archive
 from pipelines.returns.check import check_return
 from pipelines.returns.reader import Submission, SubmittedFile
-from pipelines.returns.verdict import Verdict
 
 
 def accepted_receipts(archive_dir: Path) -> list[archive.Receipt]:
-    """Every accepted return, oldest first, superseded ones too (the history is kept)."""
-    return [r for r in archive.read_receipts(archive_dir) if r.verdict == Verdict.ACCEPTED]
+    """Every accepted return, oldest first, superseded ones too (the history is kept); not one still awaiting
+    the site's confirmation, nor one it cancelled."""
+    return [r for r in archive.read_receipts(archive_dir) if r.accepted_and_final]
 
 
 def current_return_ids(receipts: list[archive.Receipt]) -> set[str]:

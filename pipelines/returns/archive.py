@@ -4,7 +4,9 @@ An entry is ``<return_id>/files/…`` (the files unchanged), ``receipt.json`` an
 return, ``tables/<table>.parquet``: its typed tables as checked at submission, which every run
 loads, so that nothing is parsed or checked twice. An entry is written whole into a hidden folder
 and then renamed into place, so a crash or kill leaves either the complete entry or nothing.
-Entries are never changed or removed. A return that holds an identity number never gets here
+Entries are never changed or removed. An accepted return uploaded for a year that already has one
+waits for the site to confirm it: its one ``decision.json`` (confirmed or cancelled) is added
+once, beside the rest, and until it is confirmed the return supersedes nothing. A return that holds an identity number never gets here
 (see ``submit``).
 """
 
@@ -27,6 +29,7 @@ from pipelines.returns.verdict import Verdict
 from schemas.tables import ROW, TABLES
 
 RECEIPT = "receipt.json"
+DECISION = "decision.json"
 FILES = "files"
 TYPED_TABLES = "tables"
 STAGING_PREFIX = ".incoming-"
@@ -48,9 +51,30 @@ class Receipt:
     error_count: int
     warning_count: int
     rule_counts: dict[str, int] = field(default_factory=dict)  # problems per rule (none kept before version 0.2)
+    supersedes: str | None = None  # the return in effect for the site and year when this one came
+    awaits_confirmation: bool = False  # accepted, but it would supersede `supersedes`: the site confirms first
+    decision: Decision | None = None  # the site's confirmation or cancellation (decision.json), when it awaits one
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdict", Verdict(self.verdict))  # read back from JSON as text
+        if isinstance(self.decision, dict):
+            object.__setattr__(self, "decision", Decision(**self.decision))
+
+    @property
+    def accepted_and_final(self) -> bool:
+        """Accepted, and confirmed where it had to be: a return the figures may use (the newest of a site's year)."""
+        return self.verdict == Verdict.ACCEPTED and (not self.awaits_confirmation or (self.decision is not None and self.decision.confirmed))
+
+
+@dataclass(frozen=True)
+class Decision:
+    confirmed: bool  # False: cancelled
+    decided_at: str  # ISO 8601, UTC
+    decided_by: str  # the user name
+
+
+class AlreadyDecided(Exception):
+    """A return's confirmation or cancellation is given once."""
 
 
 def _entries(archive_dir: Path) -> list[Path]:
@@ -60,8 +84,40 @@ def _entries(archive_dir: Path) -> list[Path]:
 
 
 def read_receipts(archive_dir: Path) -> list[Receipt]:
-    """Every archived return, oldest first (a return id begins with the time it was received)."""
-    return [Receipt(**json.loads((p / RECEIPT).read_text(encoding="utf-8"))) for p in _entries(archive_dir)]
+    """Every archived return, oldest first (a return id begins with the time it was received), with its decision."""
+    return [_read_entry(p) for p in _entries(archive_dir)]
+
+
+def _read_entry(entry: Path) -> Receipt:
+    fields = json.loads((entry / RECEIPT).read_text(encoding="utf-8"))
+    if (entry / DECISION).exists():
+        fields["decision"] = json.loads((entry / DECISION).read_text(encoding="utf-8"))
+    return Receipt(**fields)
+
+
+def find(archive_dir: Path, return_id: str) -> Receipt:
+    return _read_entry(archive_dir / return_id)
+
+
+def decide(archive_dir: Path, return_id: str, confirmed: bool, by: str) -> Receipt:
+    """Record the site's confirmation or cancellation of a return that awaits it, once: written whole to a
+    temporary file and linked into place, which fails if a decision is there already."""
+    receipt = find(archive_dir, return_id)
+    if not receipt.awaits_confirmation:
+        raise ValueError(f"return {return_id} does not await a confirmation")
+    decision = Decision(confirmed, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), by)
+    entry = archive_dir / return_id
+    incoming = entry / f"{STAGING_PREFIX}{DECISION}-{uuid.uuid4().hex}"
+    try:
+        incoming.write_text(json.dumps(asdict(decision), indent=2), encoding="utf-8")
+        with incoming.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.link(incoming, entry / DECISION)  # unlike a rename, a link never replaces a decision made before
+    except FileExistsError:
+        raise AlreadyDecided(return_id) from None
+    finally:
+        incoming.unlink(missing_ok=True)
+    return find(archive_dir, return_id)
 
 
 def find_by_checksum(archive_dir: Path, checksum: str) -> Receipt | None:
@@ -73,17 +129,18 @@ def files_dir(archive_dir: Path, receipt: Receipt) -> Path:
 
 
 def current_returns(receipts: list[Receipt]) -> dict[tuple[str, int], Receipt]:
-    """The newest accepted return per site and year: the one every figure uses. The only place this rule lives."""
+    """The newest accepted return per site and year (confirmed, where it had to be): the one every figure uses.
+    The only place this rule lives."""
     current: dict[tuple[str, int], Receipt] = {}
     for receipt in receipts:  # oldest first, so the newest wins
-        if receipt.verdict == Verdict.ACCEPTED and receipt.site_id is not None and receipt.reporting_year is not None:
+        if receipt.accepted_and_final and receipt.site_id is not None and receipt.reporting_year is not None:
             current[(receipt.site_id, receipt.reporting_year)] = receipt
     return current
 
 
 def store(archive_dir: Path, submission: Submission, verdict: Verdict, site_id: str | None, reporting_year: int | None,
           error_count: int, warning_count: int, typed_tables: Mapping[str, pl.DataFrame] | None = None,
-          rule_counts: Mapping[str, int] | None = None) -> Receipt:
+          rule_counts: Mapping[str, int] | None = None, supersedes: str | None = None, awaits_confirmation: bool = False) -> Receipt:
     """Archive a checked return whole; ``typed_tables`` (an accepted return's) are kept beside its files."""
     now = dt.datetime.now(dt.UTC)
     receipt = Receipt(
@@ -99,6 +156,8 @@ def store(archive_dir: Path, submission: Submission, verdict: Verdict, site_id: 
         error_count=error_count,
         warning_count=warning_count,
         rule_counts=dict(rule_counts or {}),
+        supersedes=supersedes,
+        awaits_confirmation=awaits_confirmation,
     )
     archive_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(archive_dir)
@@ -109,7 +168,8 @@ def store(archive_dir: Path, submission: Submission, verdict: Verdict, site_id: 
             (staging / FILES / f.name).write_bytes(f.content)
         if typed_tables is not None:
             _write_typed_tables(staging / TYPED_TABLES, typed_tables)
-        (staging / RECEIPT).write_text(json.dumps(asdict(receipt), indent=2, ensure_ascii=False), encoding="utf-8")
+        fields = {name: value for name, value in asdict(receipt).items() if name != "decision"}  # decision.json holds that
+        (staging / RECEIPT).write_text(json.dumps(fields, indent=2, ensure_ascii=False), encoding="utf-8")
         for path in staging.rglob("*"):
             if path.is_file():
                 with path.open("rb") as handle:

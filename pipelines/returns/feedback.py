@@ -1,10 +1,18 @@
-"""The feedback a site gets for a return: on screen and as files to open beside its own."""
+"""The feedback a site gets for a return: on screen and as files to open beside its own.
+
+Every report says at its top which site, year, source file, time and verdict it is about, and is named so
+(``IPS0042_2025_rejected_20260301T101500.xlsx``); headings and severities are in Swedish with English beside.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.returns.verdict import Verdict
 from pipelines.spreadsheet import write_csv, write_xlsx
 from schemas.problems import Problem
 from schemas.rules import Severity, rule
@@ -15,21 +23,51 @@ SUMMARY_HEADER = ["regel / rule", "allvarlighet / severity", "antal / count", "m
 SEVERITY_TAG = {Severity.ERROR: "FEL/ERROR", Severity.WARNING: "VARNING/WARNING"}
 
 
+@dataclass(frozen=True)
+class Heading:
+    """What a report is about."""
+
+    site_id: str | None
+    reporting_year: int | None
+    source_name: str
+    checked_at: dt.datetime  # UTC
+    verdict: Verdict
+
+    @property
+    def stem(self) -> str:
+        return f"{self.site_id or 'okand'}_{self.reporting_year or 'okant'}_{self.verdict}_{self.checked_at:%Y%m%dT%H%M%S}"
+
+    def rows(self) -> list[list[object]]:
+        return [["verksamhet / site", self.site_id or "okänd / unknown"],
+                ["år / year", self.reporting_year if self.reporting_year is not None else "okänt / unknown"],
+                ["fil / file", self.source_name],
+                ["kontrollerad / checked (UTC)", f"{self.checked_at:%Y-%m-%d %H:%M:%S}"],
+                ["beslut / verdict", " / ".join(self.verdict.words)]]
+
+
 def problem_rows(problems: list[Problem]) -> list[list[object]]:
-    return [[p.severity, p.table, p.row, p.column, p.value, p.rule_id, p.message_sv, p.message_en] for p in problems]
+    return [[SEVERITY_TAG[p.severity], p.table, p.row, p.column, p.value, p.rule_id, p.message_sv, p.message_en] for p in problems]
 
 
 def summary_rows(problems: list[Problem]) -> list[list[object]]:
     counts = Counter(p.rule_id for p in problems)
-    return [[rule_id, rule(rule_id).severity, n, rule(rule_id).sv, rule(rule_id).en] for rule_id, n in counts.most_common()]
+    return [[rule_id, SEVERITY_TAG[rule(rule_id).severity], n, rule(rule_id).sv, rule(rule_id).en] for rule_id, n in counts.most_common()]
 
 
-def write_feedback(directory: Path, stem: str, problems: list[Problem]) -> list[Path]:
-    """The problem list as CSV (the Swedish Excel dialect) and XLSX (with a count per rule)."""
-    csv_path, xlsx_path = directory / f"{stem}.csv", directory / f"{stem}.xlsx"
-    write_csv(csv_path, HEADER, problem_rows(problems), delimiter=";")  # opens as columns in Swedish Excel
-    write_xlsx(xlsx_path, {"problem": (HEADER, problem_rows(problems)), "sammanfattning": (SUMMARY_HEADER, summary_rows(problems))})
+def write_feedback(directory: Path, heading: Heading, problems: list[Problem]) -> list[Path]:
+    """The problem list as CSV (the Swedish Excel dialect: the heading's lines, an empty line, the table) and as XLSX
+    (a sheet with the heading, the problems, a count per rule)."""
+    csv_path, xlsx_path = directory / f"{heading.stem}.csv", directory / f"{heading.stem}.xlsx"
+    write_csv(csv_path, HEADER, problem_rows(problems), delimiter=";", preamble=[*heading.rows(), []])
+    write_xlsx(xlsx_path, {"rapport": (["", ""], heading.rows()), "problem": (HEADER, problem_rows(problems)),
+                           "sammanfattning": (SUMMARY_HEADER, summary_rows(problems))})
     return [csv_path, xlsx_path]
+
+
+def feedback_files(heading: Heading, problems: list[Problem]) -> dict[str, bytes]:
+    """The report's files by name, for a download in the browser."""
+    with tempfile.TemporaryDirectory() as folder:
+        return {path.name: path.read_bytes() for path in write_feedback(Path(folder), heading, problems)}
 
 
 def format_problem(p: Problem) -> str:

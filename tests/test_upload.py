@@ -1,0 +1,97 @@
+"""An upload in the browser: bound to the signed-in site, and a return that would supersede the one in effect
+waits for the site to confirm or cancel it."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from pipelines.returns import archive
+from pipelines.returns.accepted import accepted_receipts
+from pipelines.returns.submit import submit
+from pipelines.settings import load_settings
+from tests.returns import diagnosis, minimal_return, participant, write
+
+
+def corrected(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The same return with one more participant."""
+    tables = copy.deepcopy(tables)
+    tables["deltagare"].append(participant("IPS0009", "L2", "2025-06-01"))
+    tables["diagnoser"].append(diagnosis("IPS0009", "L2", "angest"))
+    return tables
+
+
+def current_id(settings) -> str:
+    (current,) = archive.current_returns(archive.read_receipts(settings.archive_dir)).values()
+    return current.return_id
+
+
+def test_a_return_for_another_site_is_refused_and_kept_nowhere(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    outcome = submit(write(minimal_return(), tmp_path / "return"), settings, uploaded_by_site="IPS0001")
+    assert outcome.verdict == "wrong_site" and not outcome.ok
+    assert [(p.rule_id, p.value) for p in outcome.problems] == [("site_not_yours", "IPS0009")]
+    assert "annan verksamhet" in outcome.problems[0].message_sv and "another site" in outcome.problems[0].message_en
+    assert not settings.archive_dir.exists() and not settings.reports_dir.exists()
+
+
+def test_the_same_file_as_another_sites_is_not_called_a_duplicate_of_it(tmp_path):
+    """Another site's receipt is not shown to the uploader: the file is refused as another site's."""
+    settings = load_settings(tmp_path / "home")
+    path = write(minimal_return(), tmp_path / "return")
+    assert submit(path, settings).verdict == "accepted"  # by the national function, for IPS0009
+    outcome = submit(path, settings, uploaded_by_site="IPS0001")
+    assert outcome.verdict == "wrong_site" and outcome.receipt is None
+
+
+def test_a_first_return_needs_no_confirmation(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    outcome = submit(write(minimal_return(), tmp_path / "return"), settings, uploaded_by_site="IPS0009")
+    assert outcome.verdict == "accepted" and not outcome.awaits_confirmation
+    assert outcome.receipt is not None and outcome.receipt.supersedes is None
+    assert current_id(settings) == outcome.receipt.return_id
+
+
+def test_a_replacement_supersedes_nothing_until_the_site_confirms(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    first = submit(write(minimal_return(), tmp_path / "first"), settings, uploaded_by_site="IPS0009").receipt
+    second = submit(write(corrected(minimal_return()), tmp_path / "second"), settings, uploaded_by_site="IPS0009")
+    assert second.verdict == "accepted" and second.awaits_confirmation
+    assert second.receipt.supersedes == first.return_id
+    assert current_id(settings) == first.return_id  # nothing supersedes before the site confirms
+    assert [r.return_id for r in accepted_receipts(settings.archive_dir)] == [first.return_id]  # and no run loads it
+
+    confirmed = archive.decide(settings.archive_dir, second.receipt.return_id, confirmed=True, by="samordnare")
+    assert confirmed.decision.confirmed and confirmed.decision.decided_by == "samordnare"
+    assert current_id(settings) == second.receipt.return_id
+    with pytest.raises(archive.AlreadyDecided):  # once, and never changed
+        archive.decide(settings.archive_dir, second.receipt.return_id, confirmed=False, by="samordnare")
+    assert archive.find(settings.archive_dir, second.receipt.return_id).decision.confirmed
+
+
+def test_a_cancelled_replacement_is_archived_as_cancelled_and_changes_nothing(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    first = submit(write(minimal_return(), tmp_path / "first"), settings, uploaded_by_site="IPS0009").receipt
+    second = submit(write(corrected(minimal_return()), tmp_path / "second"), settings, uploaded_by_site="IPS0009").receipt
+    archive.decide(settings.archive_dir, second.return_id, confirmed=False, by="samordnare")
+    kept = archive.find(settings.archive_dir, second.return_id)
+    assert kept.verdict == "accepted" and kept.decision is not None and not kept.decision.confirmed
+    assert (settings.archive_dir / second.return_id / "files").is_dir()  # the upload itself is kept
+    assert current_id(settings) == first.return_id
+    assert not kept.accepted_and_final
+
+
+def test_the_national_functions_cli_supersedes_at_once(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    first = submit(write(minimal_return(), tmp_path / "first"), settings).receipt
+    second = submit(write(corrected(minimal_return()), tmp_path / "second"), settings)
+    assert not second.awaits_confirmation and second.receipt.supersedes == first.return_id
+    assert current_id(settings) == second.receipt.return_id
+
+
+def test_only_a_return_awaiting_confirmation_can_be_decided(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    first = submit(write(minimal_return(), tmp_path / "first"), settings, uploaded_by_site="IPS0009").receipt
+    with pytest.raises(ValueError, match="does not await"):
+        archive.decide(settings.archive_dir, first.return_id, confirmed=False, by="samordnare")
