@@ -110,3 +110,19 @@ def bars_description(table: pl.DataFrame, label: str, value: str, language: Lang
                         f"{', '.join(table.get_column(label).to_list())}. Siffrorna står vid staplarna och i tabellen.",
                         f"Horizontal bars: {value.lower()} by {label.lower()}, for the groups "
                         f"{', '.join(table.get_column(label).to_list())}. The figures are beside the bars and in the table.")
+
+
+def fidelity_profile_chart(profile: pl.DataFrame, language: Language) -> alt.Chart:
+    """A site's score on each fidelity item (``queries.site_fidelity_profile``) beside the national mean, as dots."""
+    series = language.say("Serie", "Series")
+    score = language.say("Poäng (1–5)", "Score (1–5)")
+    names = {"site_score": language.say("Verksamheten", "The site"), "national_mean": language.say("Riket (medelvärde)", "Sweden (mean)")}
+    long = profile.unpivot(["site_score", "national_mean"], index="item", variable_name="series", value_name="score").with_columns(
+        pl.col("series").replace_strict(names))
+    return alt.Chart(long.to_pandas()).mark_point(filled=True, size=70).encode(
+        y=alt.Y("item:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("score:Q", title=score, scale=alt.Scale(domain=[1, 5])),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=list(names.values()), range=[MARK, SECOND_MARK])),
+        shape=alt.Shape("series:N", title=None, scale=alt.Scale(domain=list(names.values()))),
+        tooltip=[alt.Tooltip("item:N", title="Item"), alt.Tooltip("series:N", title=series),
+                 alt.Tooltip("score:Q", title=score, format=".1f")]).properties(height=alt.Step(18))

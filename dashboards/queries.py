@@ -461,3 +461,39 @@ def site_fidelity_profile(snapshots: Snapshots, reader: Reader, site_id: str, ye
         where site.site_id = $site and site.reporting_year = $year
         order by site.item
     """, {"site": site_id, "year": year})
+
+
+@dataclass(frozen=True)
+class Site:
+    site_id: str
+    name: str  # the site's own words, as in its return
+    municipality: str
+    county: str
+
+
+def site_identity(snapshots: Snapshots, reader: Reader, site_id: str, year: int) -> Site | None:
+    """The site as its return for the year names it; None when it has no accepted return for the year."""
+    _require_site(reader, site_id)
+    frame = query(snapshots, reader, """
+        select site_name, municipality_name, county_name from main.dim_sites_published where site_id = $site and reporting_year = $year
+    """, {"site": site_id, "year": year})
+    if frame.is_empty():
+        return None
+    row = frame.row(0, named=True)
+    return Site(site_id, row["site_name"], row["municipality_name"], row["county_name"])
+
+
+def site_completeness(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
+    """The site's own completeness (``queries.completeness`` is every site's, for the national function): per optional
+    field of the return (as the return file names it), the rows filled in, all rows, and the share, as display text."""
+    _require_site(reader, site_id)
+    frame = query(snapshots, reader, """
+        select return_table || '.' || field as field, filled_rows, all_rows, cast(obs_value as double) as share
+        from main.fct_completeness where site_id = $site and reporting_year = $year
+        order by return_table, field
+    """, {"site": site_id, "year": year})
+    headings = (language.say("Fält", "Field"), language.say("Ifyllda rader", "Rows filled in"), language.say("Rader", "Rows"),
+                language.say("Ifyllnadsgrad", "Completeness"))
+    rows = [(r["field"], str(r["filled_rows"]), str(r["all_rows"]), display_value(r["share"], "COMPLETENESS", r["share"] is not None, language))
+            for r in frame.iter_rows(named=True)]
+    return pl.DataFrame(rows, schema=dict.fromkeys(headings, pl.String), orient="row")

@@ -1,4 +1,5 @@
-"""ips-monitor: submit returns, run the warehouse, export the indicators, serve the dashboard, manage its users."""
+"""ips-monitor: submit returns, run the warehouse, export the indicators and the site reports, serve the dashboard,
+manage its users."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ VERDICT_TEXT = {
     Verdict.REFUSED: "AVVISAD, INGET SPARAT / REFUSED, NOTHING KEPT",
     Verdict.UNREADABLE: "KAN INTE LÄSAS, INGET SPARAT / UNREADABLE, NOTHING KEPT",
     Verdict.DUPLICATE: "REDAN MOTTAGEN, INGET ÄNDRAT / ALREADY RECEIVED, NOTHING CHANGED",
+    Verdict.WRONG_SITE: "GÄLLER EN ANNAN VERKSAMHET, INGET SPARAT / FOR ANOTHER SITE, NOTHING KEPT",
 }
 
 
@@ -178,6 +180,34 @@ def _wait_until_serving(port: int, dashboard: subprocess.Popen[bytes], seconds: 
             time.sleep(0.3)
 
 
+def cmd_template(fmt: str, out: Path) -> int:
+    from pipelines.returns.template import write_template
+
+    path = write_template(out, "xlsx" if fmt == "xlsx" else "csv")
+    print(f"{path}: mall för årsrapporten, format v1 / return template, format v1")
+    return EXIT_OK
+
+
+def cmd_site_report(settings: Settings, site_id: str | None, year: int, out: Path) -> int:
+    """One site's report as PDF, or (without a site) every site's of the year in one zip: the national function's."""
+    from dashboards.site_report import all_site_reports_zip, site_report_pdf
+    from pipelines.publishing.access import Snapshots
+
+    snapshots = Snapshots.of(settings)
+    if not snapshots.published.exists():
+        return _usage_error("inga publicerade siffror ännu: kör `ips-monitor run` / no published figures yet: run `ips-monitor run`")
+    national_function = Reader("ips-monitor", Role.ANALYST)
+    try:
+        content = (site_report_pdf(snapshots, national_function, site_id, year) if site_id
+                   else all_site_reports_zip(snapshots, national_function, year))
+    except LookupError:
+        return _usage_error(f"{site_id} har ingen godkänd rapport för {year} / {site_id} has no accepted return for {year}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    print(f"{out}: verksamhetsrapport / site report, {site_id or 'alla verksamheter / every site'}, {year}")
+    return EXIT_OK
+
+
 def cmd_users(settings: Settings, action: str, username: str, role: str, site_id: str | None, generate: bool) -> int:
     from pipelines.access import messages
     from pipelines.access.users import UserError, add_user, check_new_user, find_user, list_users, remove_user, set_password
@@ -257,6 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("serve", "serve the dashboard"), ("demo", "generate demo returns, submit, run, serve")):
         command = commands.add_parser(name, parents=[home], help=text)
         command.add_argument("--port", type=int, default=DASHBOARD_PORT)
+    template = commands.add_parser("template", help="write an empty return template (XLSX with drop-downs and a data dictionary, or CSV)")
+    template.add_argument("--format", required=True, choices=["xlsx", "csv"])
+    template.add_argument("--out", required=True, type=Path)
+    site_report = commands.add_parser("site-report", parents=[home], help="a site's report of a year as PDF (without --site: every site's, zipped)")
+    site_report.add_argument("--site", dest="site_id", metavar="IPS0001")
+    site_report.add_argument("--year", required=True, type=int)
+    site_report.add_argument("--out", required=True, type=Path)
     users = commands.add_parser("users", parents=[home], help="add, list, remove the dashboard's users and set their passwords")
     users.set_defaults(username="", role="", site_id=None, generate_password=False)  # for the actions without them
     actions = users.add_subparsers(dest="action", required=True)
@@ -285,6 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_export(settings, args.format, args.out, args.year)
     if args.command == "serve":
         return cmd_serve(settings, args.port)
+    if args.command == "template":
+        return cmd_template(args.format, args.out)
+    if args.command == "site-report":
+        return cmd_site_report(settings, args.site_id, args.year, args.out)
     if args.command == "users":
         return cmd_users(settings, args.action, args.username, args.role, args.site_id, args.generate_password)
     return cmd_demo(settings, args.port)

@@ -24,8 +24,8 @@ import duckdb
 
 from pipelines.access.roles import Role
 from pipelines.access.users import add_user, generate_password
-from pipelines.defs.returns import RAW_TABLES
 from pipelines.publishing.snapshot import published_relations, site_level_relations, write_snapshot
+from pipelines.returns.accepted import RAW_TABLES
 from pipelines.returns.check import check_return
 from pipelines.returns.reader import load_submission
 from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT, Settings

@@ -6,6 +6,7 @@ import csv
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from tests.returns import diagnosis, participant, site_row, write
@@ -79,3 +80,29 @@ def test_export_formats_from_the_published_snapshot(small_warehouse, tmp_path):
               and row[header.index("kon_sex")] == "_T" and row[header.index("alder_age")] == "_T" and row[header.index("diagnos_diagnosis")] == "_T"}
     assert values["PARTICIPANTS"] == 22 and isinstance(values["PARTICIPANTS"], int)  # numbers stay numbers
     assert values["EMP_COMP_RATE"] == 40.9
+
+
+def test_template_command_writes_both_templates(tmp_path):
+    from openpyxl import load_workbook
+
+    from schemas.tables import TABLES
+
+    for fmt, name in (("xlsx", "mall.xlsx"), ("csv", "mall.zip")):
+        result = run_cli("template", "--format", fmt, "--out", str(tmp_path / name), home=tmp_path / "home")
+        assert result.returncode == 0 and f"{tmp_path / name}:" in result.stdout, result.stderr
+    assert load_workbook(tmp_path / "mall.xlsx").sheetnames[:len(TABLES)] == list(TABLES)
+    assert sorted(zipfile.ZipFile(tmp_path / "mall.zip").namelist()) == sorted(f"{name}.csv" for name in TABLES)
+
+
+def test_site_report_command(small_warehouse, tmp_path):
+    from pypdf import PdfReader
+
+    one = run_cli("site-report", "--site", "IPS0001", "--year", "2025", "--out", str(tmp_path / "r.pdf"), home=small_warehouse.home)
+    assert one.returncode == 0, one.stderr
+    text = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
+    assert "IPS0001" in text and "2025" in text
+    every = run_cli("site-report", "--year", "2025", "--out", str(tmp_path / "all.zip"), home=small_warehouse.home)
+    assert every.returncode == 0, every.stderr
+    assert zipfile.ZipFile(tmp_path / "all.zip").namelist() == ["IPS0001_2025_rapport.pdf", "IPS0002_2025_rapport.pdf"]
+    missing = run_cli("site-report", "--site", "IPS0001", "--year", "2019", "--out", str(tmp_path / "x.pdf"), home=small_warehouse.home)
+    assert missing.returncode == 2 and "has no accepted return for 2019" in missing.stderr and not (tmp_path / "x.pdf").exists()

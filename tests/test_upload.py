@@ -11,7 +11,7 @@ from pipelines.returns import archive
 from pipelines.returns.accepted import accepted_receipts
 from pipelines.returns.submit import submit
 from pipelines.settings import load_settings
-from tests.returns import diagnosis, minimal_return, participant, write
+from tests.returns import diagnosis, episode, minimal_return, participant, review, write
 
 
 def corrected(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
@@ -95,3 +95,28 @@ def test_only_a_return_awaiting_confirmation_can_be_decided(tmp_path):
     first = submit(write(minimal_return(), tmp_path / "first"), settings, uploaded_by_site="IPS0009").receipt
     with pytest.raises(ValueError, match="does not await"):
         archive.decide(settings.archive_dir, first.return_id, confirmed=False, by="samordnare")
+
+
+def test_the_change_summary_before_confirming(tmp_path):
+    """Participants added, removed and changed, and the main figures computed by the warehouse's own models."""
+    from pipelines.returns.change_summary import change_summary
+
+    settings = load_settings(tmp_path / "home")
+    before = minimal_return()
+    before["deltagare"].append(participant("IPS0009", "L9", "2025-01-15"))
+    before["diagnoser"].append(diagnosis("IPS0009", "L9", "depression"))
+    after = minimal_return(education="hogskola")
+    after["diagnoser"].append(diagnosis("IPS0009", "L1", "angest"))
+    after["deltagare"] += [participant("IPS0009", "L2", "2025-06-01"), participant("IPS0009", "L3", "2025-08-01")]
+    after["diagnoser"] += [diagnosis("IPS0009", "L2", "angest"), diagnosis("IPS0009", "L3", "angest")]
+    after["aktiviteter"].append(episode("IPS0009", "L2", "konkurrensutsatt_arbete", "2025-07-01"))
+    after["programtrohet"] = [review("IPS0009", "2025-06-01", 110)]
+    submit(write(before, tmp_path / "before"), settings, uploaded_by_site="IPS0009")
+    proposed = submit(write(after, tmp_path / "after"), settings, uploaded_by_site="IPS0009").receipt
+
+    summary = change_summary(settings, proposed)
+    assert (summary.added, summary.removed) == (["L2", "L3"], ["L9"])
+    assert summary.changed == {"L1": ["education", "diagnoser"]}
+    # before: L1 in competitive work, L9 not (1 of 2); after: L1 and L2 of L1, L2, L3 (2 of 3); reviews of 101 and 110
+    assert summary.figures == {"PARTICIPANTS": (2.0, 3.0), "EMP_COMP_RATE": (50.0, 66.7), "EMP_PAID_RATE": (50.0, 66.7),
+                               "FID_MEAN": (101.0, 110.0)}

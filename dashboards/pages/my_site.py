@@ -72,16 +72,7 @@ if page is not None:
             st.caption(say("Ingen granskning av programtroheten under året.", "No fidelity review in the year."))
         else:
             site_series, national_series = say("Verksamheten", "The site"), say("Riket (medelvärde)", "Sweden (mean)")
-            score = say("Poäng (1–5)", "Score (1–5)")
-            long = profile.unpivot(["site_score", "national_mean"], index="item", variable_name="series", value_name="score").with_columns(
-                pl.col("series").replace_strict({"site_score": site_series, "national_mean": national_series}))
-            show_chart(alt.Chart(long.to_pandas()).mark_point(filled=True, size=70).encode(
-                y=alt.Y("item:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
-                x=alt.X("score:Q", title=score, scale=alt.Scale(domain=[1, 5])),
-                color=alt.Color("series:N", title=None, scale=alt.Scale(range=[charts.MARK, charts.SECOND_MARK])),
-                shape=alt.Shape("series:N", title=None),
-                tooltip=[alt.Tooltip("item:N", title="Item"), alt.Tooltip("series:N", title=series_name),
-                         alt.Tooltip("score:Q", title=score, format=".1f")]).properties(height=alt.Step(18)),
+            show_chart(charts.fidelity_profile_chart(profile, language),
                 say("Punktdiagram: verksamhetens poäng för vart och ett av de 25 itemen, mot rikets medelvärde.",
                     "Dot plot: the site's score on each of the 25 items, against the national mean."),
                 data=profile.with_columns(pl.col("national_mean").round(1)).rename(

@@ -13,7 +13,7 @@ import polars as pl
 
 from pipelines.returns.identity_numbers import contains_identity_number, find_identity_numbers
 from pipelines.returns.parse import conform_columns, parse_types
-from pipelines.returns.reader import RawTable, Submission, SubmissionError, read_return
+from pipelines.returns.reader import RawTable, Submission, SubmissionError, is_template_sheet, read_return
 from schemas.cross_table import check_across_tables
 from schemas.problems import Problem
 from schemas.rules import Severity
@@ -101,7 +101,7 @@ def check_return(submission: Submission) -> IntakeResult:
     if identity_numbers:
         return IntakeResult(identity_numbers)
 
-    result = IntakeResult([Problem(name, None, None, "unknown_file") for name in read.other_files])
+    result = IntakeResult([Problem(name, None, None, "unknown_file") for name in read.other_files if not is_template_sheet(name)])
     for name, table in TABLES.items():
         typed, problems, unparsed = _typed_table(table, read.tables[name])
         result.problems += problems

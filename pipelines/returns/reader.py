@@ -196,6 +196,17 @@ def _excel_cell_text(value: object) -> str | None:
     return str(value)
 
 
+# The return template's own sheets (template.py): scanned for identity numbers like every other sheet, but expected
+DICTIONARY_SHEET = "Dataordbok"
+CODE_LIST_SHEET = "Kodlistor"
+
+
+def is_template_sheet(other_file: str) -> bool:
+    """Whether an other file of a return (``workbook.xlsx:sheet``) is one of the template's own sheets."""
+    sheet = other_file.rpartition(":")[2] if ".xlsx:" in other_file else ""
+    return _normalise_name(sheet) in {_normalise_name(DICTIONARY_SHEET), _normalise_name(CODE_LIST_SHEET)}
+
+
 def read_xlsx_tables(content: bytes, shown_as: str) -> tuple[dict[str, RawTable | None], dict[str, bytes]]:
     """The table sheets, and the text of every other sheet (never loaded, but checked for identity numbers)."""
     from openpyxl import load_workbook
