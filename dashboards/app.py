@@ -20,6 +20,9 @@ else:
         st.Page("pages/participants.py", title=say("Deltagare", "Participants"), icon=":material/groups:", url_path="deltagare"),
         st.Page("pages/fidelity.py", title=say("Programtrohet", "Fidelity"), icon=":material/fact_check:", url_path="programtrohet"),
     ]
+    if reader.role == Role.SITE:
+        pages.append(st.Page("pages/upload.py", title=say("Lämna rapport", "Submit return"), icon=":material/upload_file:",
+                             url_path="lamna-rapport"))
     if reader.role in (Role.SITE, Role.ANALYST):
         pages.append(st.Page("pages/my_site.py", title=say("Min verksamhet", "My site"), icon=":material/home_work:",
                              url_path="min-verksamhet"))

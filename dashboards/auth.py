@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from dashboards.ui import READER, language_switch, say
+from dashboards.ui import LANGUAGE, READER, language_switch, say
 from pipelines.access import sign_in as access
 from pipelines.access.messages import SESSION_EXPIRED
 from pipelines.access.roles import Reader
@@ -26,8 +26,9 @@ def signed_in_reader() -> Reader | None:
 
 
 def sign_out(notice: str | None = None) -> None:
-    for key in (READER, SIGNED_IN_AT):
-        st.session_state.pop(key, None)
+    """Forget everything of the session but its language: nothing of one reader is left for the next."""
+    for key in [key for key in st.session_state if key != LANGUAGE]:
+        del st.session_state[key]
     if notice:
         st.session_state[NOTICE] = notice
 

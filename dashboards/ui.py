@@ -81,20 +81,29 @@ class Page:
 
 
 PAGE_NOT_FOR_YOU = {
+    (Role.SITE,): Message("Sidan är för verksamheterna.", "This page is for the sites."),
     (Role.SITE, Role.ANALYST): Message("Sidan är för verksamheterna och den nationella stödfunktionen.",
                                        "This page is for the sites and the national support function."),
     (Role.ANALYST,): Message("Sidan är för den nationella stödfunktionen.", "This page is for the national support function."),
 }
 
 
-def page_context(roles: tuple[Role, ...] = (Role.VIEWER, Role.SITE, Role.ANALYST)) -> Page | None:
-    """The reader and year, or None (with a word to the reader) when the page is not for the reader's role or
-    there is nothing to show yet."""
+def page_reader(roles: tuple[Role, ...] = (Role.VIEWER, Role.SITE, Role.ANALYST)) -> Reader | None:
+    """The signed-in reader, or None (with a word to the reader) when the page is not for the reader's role."""
     reader: Reader | None = st.session_state.get(READER)
     if reader is None:  # only reached by running a page file on its own: the app's navigation asks for sign-in first
         st.stop()
     if reader.role not in roles:
         st.error(str(PAGE_NOT_FOR_YOU[roles]))  # both languages, as every refusal
+        return None
+    return reader
+
+
+def page_context(roles: tuple[Role, ...] = (Role.VIEWER, Role.SITE, Role.ANALYST)) -> Page | None:
+    """The reader and year, or None (with a word to the reader) when the page is not for the reader's role or
+    there is nothing to show yet."""
+    reader = page_reader(roles)
+    if reader is None:
         return None
     if YEAR not in st.session_state:
         year_picker(reader)

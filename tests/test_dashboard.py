@@ -303,3 +303,14 @@ def test_a_sites_fidelity_profile_beside_the_national_one(small_warehouse):
     assert (first[1], first[2]) == (5, 4.5) and (thirteenth[1], thirteenth[2]) == (4, 3.5)
     with pytest.raises(AccessDenied):
         queries.site_fidelity_profile(Snapshots.of(small_warehouse), SITE_A, "IPS0002", 2025)
+
+
+def test_upload_page_is_for_sites_only(app_env):
+    for reader in (VIEWER, ANALYST):
+        at = page_as("upload.py", reader)
+        assert not at.exception and "This page is for the sites" in at.error[0].value
+        assert not at.get("file_uploader")
+    at = page_as("upload.py", SITE_A)
+    assert not at.exception and not at.error
+    assert "IPS0001" in at.caption[0].value and at.get("file_uploader")
+    assert [b.label for b in at.get("download_button")] == ["Mall: Excel", "Mall: CSV"]

@@ -7,6 +7,9 @@ import copy
 
 import pytest
 
+from dashboards.language import Language
+from dashboards.upload import decide, problems_by_rule, submit_upload, summarise
+from pipelines.access.roles import AccessDenied, Reader, Role
 from pipelines.returns import archive
 from pipelines.returns.accepted import accepted_receipts
 from pipelines.returns.submit import submit
@@ -120,3 +123,49 @@ def test_the_change_summary_before_confirming(tmp_path):
     # before: L1 in competitive work, L9 not (1 of 2); after: L1 and L2 of L1, L2, L3 (2 of 3); reviews of 101 and 110
     assert summary.figures == {"PARTICIPANTS": (2.0, 3.0), "EMP_COMP_RATE": (50.0, 66.7), "EMP_PAID_RATE": (50.0, 66.7),
                                "FID_MEAN": (101.0, 110.0)}
+
+
+def return_files(tables: dict[str, list[dict]], tmp_path, name: str) -> list[tuple[str, bytes]]:
+    """A return as the browser sends it: each CSV file's name and bytes."""
+    folder = write(tables, tmp_path / name)
+    return [(path.name, path.read_bytes()) for path in sorted(folder.iterdir())]
+
+
+SITE_9 = Reader("samordnare", Role.SITE, "IPS0009")
+OTHER_SITE = Reader("granne", Role.SITE, "IPS0001")
+
+
+def test_only_a_site_uploads_and_only_its_own_return(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    files = return_files(minimal_return(), tmp_path, "return")
+    for reader in (Reader("ministeriet", Role.VIEWER), Reader("analytiker", Role.ANALYST)):
+        with pytest.raises(PermissionError):
+            submit_upload(files, settings, reader)
+    assert submit_upload(files, settings, OTHER_SITE).verdict == "wrong_site"
+    outcome = submit_upload([("../../" + name, content) for name, content in files], settings, SITE_9)  # a path is never followed
+    assert outcome.verdict == "accepted"
+    assert outcome.receipt.source_name == "aktiviteter.csv, deltagare.csv, diagnoser.csv, programtrohet.csv, verksamhet.csv"
+
+
+def test_a_site_cannot_see_or_decide_another_sites_replacement(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    submit_upload(return_files(minimal_return(), tmp_path, "first"), settings, SITE_9)
+    proposed = submit_upload(return_files(corrected(minimal_return()), tmp_path, "second"), settings, SITE_9).receipt
+    for reader in (OTHER_SITE, Reader("analytiker", Role.ANALYST)):
+        with pytest.raises(AccessDenied):
+            summarise(reader, settings, proposed.return_id)
+        with pytest.raises(AccessDenied):
+            decide(reader, settings, proposed.return_id, confirmed=True)
+    assert archive.find(settings.archive_dir, proposed.return_id).decision is None  # nobody else decided it
+    assert decide(SITE_9, settings, proposed.return_id, confirmed=True).decision.decided_by == "samordnare"
+
+
+def test_problems_grouped_by_table_and_rule(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    tables = minimal_return(sex="kvinna")
+    tables["deltagare"].append(participant("IPS0009", "L2", "2025-06-01", sex="man"))
+    tables["diagnoser"].append(diagnosis("IPS0009", "L2", "angest"))
+    outcome = submit_upload(return_files(tables, tmp_path, "bad"), settings, SITE_9)
+    grouped = problems_by_rule(outcome.problems, Language.SV)
+    assert grouped.rows() == [("deltagare", "FEL/ERROR", "code:sex", 2, "Koden finns inte i kodlistan sex. Tillåtna koder: K, M, X.")]
+    assert problems_by_rule(outcome.problems, Language.EN).columns[0] == "Table"
