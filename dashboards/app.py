@@ -30,6 +30,7 @@ else:
         pages.append(st.Page("pages/sites.py", title=say("Verksamheter", "Sites"), icon=":material/table_view:", url_path="verksamheter"))
         pages.append(st.Page("pages/data_quality.py", title=say("Datakvalitet", "Data quality"), icon=":material/rule:",
                              url_path="datakvalitet"))
+        pages.append(st.Page("pages/cycle.py", title=say("Insamling", "Collection"), icon=":material/event_available:", url_path="insamling"))
     pages.append(st.Page("pages/definitions.py", title=say("Definitioner", "Definitions"), icon=":material/menu_book:",
                          url_path="definitioner"))
     navigation = st.navigation(pages)

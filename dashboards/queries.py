@@ -265,7 +265,7 @@ def site_trend(snapshots: Snapshots, reader: Reader, site_id: str, indicator_cod
         pl.col("series").replace_strict({"site": language.say("Verksamheten", "The site"), "nation": language.say("Riket", "Sweden")}))
 
 
-def _require_analyst(reader: Reader, what: str) -> None:
+def require_analyst(reader: Reader, what: str) -> None:
     if reader.role != Role.ANALYST:
         raise AccessDenied(reader, what)
 
@@ -275,7 +275,7 @@ SITES_TABLE = ("PARTICIPANTS", "EMP_COMP_RATE", "EMP_PAID_RATE", "CASELOAD", "FI
 
 def all_sites(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """Every site's own figures for the year, numbers as numbers (to sort by): for the national function only."""
-    _require_analyst(reader, "every site's figures")
+    require_analyst(reader, "every site's figures")
     frame = query(snapshots, reader, """
         select dim.site_id, dim.site_name, dim.county_name, site.indicator_code, cast(site.obs_value as double) as value
         from main.fct_indicator_site as site
@@ -345,7 +345,7 @@ def funnel_limits(national_rate: float, largest: int) -> pl.DataFrame:
 
 def completeness(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """The share of rows with each optional field filled in, per site (rows) and field (columns), as display text."""
-    _require_analyst(reader, "every site's data completeness")
+    require_analyst(reader, "every site's data completeness")
     frame = query(snapshots, reader, """
         select completeness.site_id, dim.site_name, completeness.return_table || '.' || completeness.field as field,
                completeness.obs_value
@@ -366,7 +366,7 @@ def returns_register(snapshots: Snapshots, reader: Reader, year: int, language: 
     """Which sites sent returns for the year, with the latest verdict: the national function's follow-up."""
     from pipelines.returns.register import returns_of_year
 
-    _require_analyst(reader, "the returns received")
+    require_analyst(reader, "the returns received")
     verdicts = {"accepted": language.say("godkänd", "accepted"), "rejected": language.say("avvisad", "rejected")}
     register = returns_of_year(snapshots.archive, year).with_columns(pl.col("latest_verdict").replace(verdicts),
                                                                      pl.col("latest_at").str.replace("T", " ", literal=True))
@@ -381,7 +381,7 @@ def rules_broken(snapshots: Snapshots, reader: Reader, year: int, language: Lang
     from pipelines.returns.register import rules_broken as broken
     from schemas.rules import rule
 
-    _require_analyst(reader, "the problems in the returns received")
+    require_analyst(reader, "the problems in the returns received")
     return pl.DataFrame([(rule_id, language.say(rule(rule_id).sv, rule(rule_id).en), problems, returns)
                          for rule_id, problems, returns in broken(snapshots.archive, year)],
                         schema={language.say("Regel", "Rule"): pl.String, language.say("Meddelande", "Message"): pl.String,

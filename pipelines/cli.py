@@ -4,14 +4,14 @@ manage its users."""
 from __future__ import annotations
 
 import argparse
-import os
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
 
 from pipelines.access.roles import Reader, Role
 from pipelines.returns.verdict import Verdict
-from pipelines.settings import DASHBOARD_APP, DASHBOARD_PORT, HOME_ENV, Settings, load_settings
+from pipelines.settings import DAGSTER_PORT, DASHBOARD_PORT, HOME_ENV, Settings, load_settings
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 SHOWN_PROBLEMS = 25
@@ -32,7 +32,9 @@ def _usage_error(message: str) -> int:
 
 
 def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> int:
+    from pipelines.returns.accepted import typed_tables
     from pipelines.returns.feedback import format_problem, format_summary
+    from pipelines.returns.sites import find_site, register_from_return, registered_from_return
     from pipelines.returns.submit import submit
 
     missing = [p for p in paths if not p.exists()]
@@ -44,11 +46,17 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
         outcome = submit(path, settings)
         any_rejected |= not outcome.ok
         accepted += outcome.ok
+        # a return sent with the CLI from a site not in the register registers it (an upload is bound to its signed-in site)
+        site, year = outcome.site_and_year
+        registered = None
+        if outcome.verdict == Verdict.ACCEPTED and outcome.receipt is not None and site and find_site(settings, site) is None:
+            registered = register_from_return(settings, typed_tables(settings.archive_dir, outcome.receipt)["verksamhet"].row(0, named=True))
         if quiet and outcome.ok:  # quiet: only what needs attention, and a count at the end
             continue
-        site, year = outcome.site_and_year
         about = f" ({site} {year})" if site else ""
         print(f"{path}{about}: {VERDICT_TEXT[outcome.verdict]}")
+        if registered is not None:
+            print(f"  {registered_from_return(registered)}")
         if outcome.verdict == Verdict.DUPLICATE and outcome.receipt:
             print(f"  samma innehåll som / same content as {outcome.receipt.return_id} ({outcome.receipt.verdict})")
         for problem in outcome.problems[:SHOWN_PROBLEMS]:
@@ -103,18 +111,22 @@ def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None) -> int
     return EXIT_OK
 
 
-def _dashboard_command(settings: Settings, port: int) -> tuple[list[str], dict[str, str]]:
-    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP), "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-               # darker than Streamlit's own, so that its paler captions and the chosen button pass WCAG AA contrast (4.5:1)
-               "--theme.textColor", "#0b0c0c", "--theme.primaryColor", "#1f4e79"]
-    return command, {**os.environ, HOME_ENV: str(settings.home)}
+def cmd_serve(settings: Settings, port: int, dagster_port: int) -> int:
+    """The dashboard, with the Dagster daemon beside it (new returns reach the dashboard with no command typed) and
+    the Dagster webserver for the national function; Ctrl+C stops them all."""
+    from pipelines.serving import serving
+
+    with serving(settings, port, dagster_port) as dashboard:
+        print(f"Dashboard: http://localhost:{port}  (Ctrl+C stoppar / stops)")
+        print(f"Dagster (den nationella stödfunktionen / the national function): http://127.0.0.1:{dagster_port}", flush=True)
+        return _until_stopped(dashboard)
 
 
-def cmd_serve(settings: Settings, port: int) -> int:
-    command, env = _dashboard_command(settings, port)
-    print(f"Dashboard: http://localhost:{port}  (Ctrl+C stoppar / stops)")
-    return subprocess.call(command, env=env)
+def _until_stopped(dashboard: subprocess.Popen[bytes]) -> int:
+    try:
+        return dashboard.wait()
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 DEMO_USERS = {"ministeriet": Role.VIEWER, "verksamheten": Role.SITE, "analytikern": Role.ANALYST}
@@ -139,7 +151,8 @@ def _demo_users(settings: Settings) -> list[tuple[Reader, str]]:
     return users
 
 
-def cmd_demo(settings: Settings, port: int) -> int:
+def cmd_demo(settings: Settings, port: int, dagster_port: int) -> int:
+    from pipelines.serving import serving
     from seeds.demo_returns import generate_demo_returns
 
     paths = generate_demo_returns(settings.demo_returns_dir)
@@ -149,35 +162,14 @@ def cmd_demo(settings: Settings, port: int) -> int:
     if cmd_run(settings) != EXIT_OK:
         return EXIT_REJECTED
     users = _demo_users(settings)
-    command, env = _dashboard_command(settings, port)
-    settings.logs_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.logs_dir / "dashboard.log").open("a", encoding="utf-8") as log:
-        dashboard = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_until_serving(port, dashboard)
-            print("\nDemoanvändare / demo users (lösenorden visas bara nu / passwords shown only now):")
-            for reader, password in users:
-                about = f", {reader.site_id}" if reader.site_id else ""
-                print(f"  {reader.username:<13} {password}   ({reader.role}{about})")
-            print(f"Dashboard: http://localhost:{port}  (Ctrl+C stoppar / stops)", flush=True)
-            return dashboard.wait()
-        except KeyboardInterrupt:
-            dashboard.terminate()
-            return dashboard.wait()
-
-
-def _wait_until_serving(port: int, dashboard: subprocess.Popen[bytes], seconds: float = 120) -> None:
-    import time
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and dashboard.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
+    with serving(settings, port, dagster_port) as dashboard:
+        print(f"Dagster (den nationella stödfunktionen / the national function): http://127.0.0.1:{dagster_port}")
+        print("\nDemoanvändare / demo users (lösenorden visas bara nu / passwords shown only now):")
+        for reader, password in users:
+            about = f", {reader.site_id}" if reader.site_id else ""
+            print(f"  {reader.username:<13} {password}   ({reader.role}{about})")
+        print(f"Dashboard: http://localhost:{port}  (Ctrl+C stoppar / stops)", flush=True)
+        return _until_stopped(dashboard)
 
 
 def cmd_template(fmt: str, out: Path) -> int:
@@ -269,6 +261,36 @@ def _print_users(readers: list[Reader]) -> int:
     return EXIT_OK
 
 
+def cmd_sites(settings: Settings, action: str, site_id: str, name: str | None, municipality_code: str | None, email: str | None,
+              active_from: dt.date | None, on: dt.date | None) -> int:
+    from typing import cast
+
+    from pipelines.returns import sites
+
+    try:
+        if action == "list":
+            registered = sites.list_sites(settings)
+            rows = [("id", "namn / name", "kommun / municipality", "e-post / e-mail", "från / from", "till / to")]
+            rows += [(s.site_id, s.name, s.municipality_code, s.email, str(s.active_from), str(s.active_to or "")) for s in registered]
+            widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+            for row in rows if registered else []:
+                print("  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths)).rstrip())
+            print(f"verksamheter i registret / sites in the register: {len(registered)}")
+            return EXIT_OK
+        if action == "add":
+            site = sites.add_site(settings, site_id, name or "", municipality_code or "", email or "", active_from)
+        elif action == "update":
+            given = {"name": name, "municipality_code": municipality_code, "email": email, "active_from": active_from}
+            site = sites.update_site(settings, site_id, **cast("sites.SiteChanges", {field: value for field, value in given.items() if value is not None}))
+        else:
+            site = sites.deactivate_site(settings, site_id, on)
+    except sites.SiteError as error:
+        return _usage_error(str(error))
+    until = f", till / to {site.active_to}" if site.active_to else ""
+    print(f"{site.site_id}: {site.name}, {site.municipality_code}, {site.email or '-'}, från / from {site.active_from}{until}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     home_help = f"the data home (default: ${HOME_ENV} or ./var)"
     parser = argparse.ArgumentParser(prog="ips-monitor", description=__doc__)
@@ -284,9 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["sdmx-csv", "csv", "xlsx", "report"])
     export.add_argument("--out", required=True, type=Path)
     export.add_argument("--year", type=int)
-    for name, text in (("serve", "serve the dashboard"), ("demo", "generate demo returns, submit, run, serve")):
+    for name, text in (("serve", "serve the dashboard, with the Dagster daemon and webserver beside it"),
+                       ("demo", "generate demo returns, submit, run, serve")):
         command = commands.add_parser(name, parents=[home], help=text)
         command.add_argument("--port", type=int, default=DASHBOARD_PORT)
+        command.add_argument("--dagster-port", type=int, default=DAGSTER_PORT, help="the Dagster webserver's port (on 127.0.0.1)")
     template = commands.add_parser("template", help="write an empty return template (XLSX with drop-downs and a data dictionary, or CSV)")
     template.add_argument("--format", required=True, choices=["xlsx", "csv"])
     template.add_argument("--out", required=True, type=Path)
@@ -308,6 +332,21 @@ def build_parser() -> argparse.ArgumentParser:
     set_password.add_argument("username")
     for command in (add, set_password):
         command.add_argument("--generate-password", action="store_true", help="generate a password and print it once")
+    sites = commands.add_parser("sites", parents=[home], help="the register of IPS sites: add, list, update, deactivate")
+    sites.set_defaults(site_id="", name=None, municipality_code=None, email=None, active_from=None, on=None)
+    site_actions = sites.add_subparsers(dest="action", required=True)
+    add_site = site_actions.add_parser("add", parents=[home], help="register a site")
+    update_site = site_actions.add_parser("update", parents=[home], help="change a registered site (the options given)")
+    for command, required in ((add_site, True), (update_site, False)):
+        command.add_argument("site_id", metavar="IPS0042")
+        command.add_argument("--name", required=required)
+        command.add_argument("--municipality", dest="municipality_code", metavar="2184", required=required, help="SCB's municipality code")
+        command.add_argument("--email", required=required, help="the contact for reminders")
+        command.add_argument("--active-from", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="the first day (default: today)")
+    site_actions.add_parser("list", parents=[home], help="list the registered sites")
+    deactivate = site_actions.add_parser("deactivate", parents=[home], help="the site runs no more after a day")
+    deactivate.add_argument("site_id", metavar="IPS0042")
+    deactivate.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="its last day (default: today)")
     return parser
 
 
@@ -321,14 +360,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export":
         return cmd_export(settings, args.format, args.out, args.year)
     if args.command == "serve":
-        return cmd_serve(settings, args.port)
+        return cmd_serve(settings, args.port, args.dagster_port)
     if args.command == "template":
         return cmd_template(args.format, args.out)
     if args.command == "site-report":
         return cmd_site_report(settings, args.site_id, args.year, args.out)
     if args.command == "users":
         return cmd_users(settings, args.action, args.username, args.role, args.site_id, args.generate_password)
-    return cmd_demo(settings, args.port)
+    if args.command == "sites":
+        return cmd_sites(settings, args.action, args.site_id, args.name, args.municipality_code, args.email, args.active_from, args.on)
+    return cmd_demo(settings, args.port, args.dagster_port)
 
 
 if __name__ == "__main__":

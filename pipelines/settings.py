@@ -7,6 +7,7 @@ which give them to the assets as a resource and to dbt as ``--vars``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from dataclasses import dataclass
@@ -22,12 +23,16 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 DASHBOARD_APP = PROJECT_ROOT / "dashboards" / "app.py"
 DASHBOARD_PORT = 8501
+DAGSTER_PORT = 3000  # the Dagster webserver beside the dashboard, for the national function, on this machine only
 # An annual return of 5,000 participants is about 2 MB; anything far larger is a wrong file.
 MAX_FILE_BYTES = 25 * 1024 * 1024
 SESSION_MINUTES_ENV = "IPS_MONITOR_SESSION_MINUTES"
 DEFAULT_SESSION_MINUTES = 60
 # Sign-in throttling: after this many failed attempts for a user name, each further attempt waits longer.
 FREE_SIGN_IN_FAILURES = 3
+# The return of reporting year Y is due on this month-day of year Y + 1.
+DEADLINE_ENV = "IPS_MONITOR_DEADLINE"
+DEFAULT_DEADLINE = "03-31"
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,17 @@ class Settings:
     home: Path
     suppression_threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
     session_minutes: int = DEFAULT_SESSION_MINUTES
+    deadline: str = DEFAULT_DEADLINE  # MM-DD
+
+    def __post_init__(self) -> None:
+        self.deadline_of(2001)  # a bad month-day fails here, at start; 2001 is no leap year, so 02-29 is refused
+
+    def deadline_of(self, year: int) -> dt.date:
+        """The last day for the return of reporting year ``year``."""
+        try:
+            return dt.date.fromisoformat(f"{year + 1}-{self.deadline}")
+        except ValueError:
+            raise ValueError(f"{DEADLINE_ENV}: not a month-day such as {DEFAULT_DEADLINE}: {self.deadline!r}") from None
 
     @property
     def archive_dir(self) -> Path:
@@ -53,6 +69,17 @@ class Settings:
     def published_path(self) -> Path:
         """A copy of the published tables swapped in after each good run; the dashboard reads this."""
         return self.home / "published" / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        """The Dagster instance of the served system: its runs, sensor ticks and logs."""
+        return self.home / "dagster"
+
+    @property
+    def published_returns_path(self) -> Path:
+        """The ids of the returns the published figures rest on, written with the snapshot: what the sensor compares
+        with the archive's returns in effect."""
+        return self.home / "published" / "returns.json"
 
     @property
     def site_level_path(self) -> Path:
@@ -78,6 +105,11 @@ class Settings:
         return self.home / "users.json"
 
     @property
+    def sites_path(self) -> Path:
+        """The register of IPS sites (``pipelines.returns.sites``); never in the repository."""
+        return self.home / "sites.json"
+
+    @property
     def sign_in_failures_path(self) -> Path:
         return self.home / "sign-in-failures.json"
 
@@ -94,4 +126,5 @@ def load_settings(home: str | Path | None = None) -> Settings:
     chosen = home or os.environ.get(HOME_ENV) or DEFAULT_HOME
     threshold = int(os.environ.get(THRESHOLD_ENV, str(DEFAULT_SUPPRESSION_THRESHOLD)))
     session_minutes = int(os.environ.get(SESSION_MINUTES_ENV, str(DEFAULT_SESSION_MINUTES)))
-    return Settings(home=Path(chosen).resolve(), suppression_threshold=threshold, session_minutes=session_minutes)
+    deadline = os.environ.get(DEADLINE_ENV, DEFAULT_DEADLINE)
+    return Settings(home=Path(chosen).resolve(), suppression_threshold=threshold, session_minutes=session_minutes, deadline=deadline)

@@ -115,7 +115,8 @@ def bench_pages(demo_home: Path, work: Path, visits: int) -> None:
         print("pages: skipped, Chromium is missing (`make browser` installs it)")
         return
     sys.path.insert(0, str(PROJECT_ROOT))  # the page timing and its browser helpers are the browser tests'
-    from tests.page_timing import analyst_page_times, medians, serving
+    from tests.page_timing import analyst_page_times, medians
+    from tests.test_dashboard import serving
 
     sizes = [(1, 1.0, Settings(demo_home)), (10, 2.0, published_home(demo_home, work / "home-pages-x10", 10))]
     for scale, target, settings in sizes:

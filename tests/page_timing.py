@@ -8,19 +8,12 @@ chart and table in view (not in a closed tab) has been drawn.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines.access.roles import Role
-from tests.test_dashboard import browser, free_port, sign_in, wait_healthy
+from tests.test_dashboard import browser, sign_in
 from tests.test_dashboard_roles import PAGES
 
 if TYPE_CHECKING:
@@ -78,17 +71,3 @@ def analyst_page_times(base: str, chromium: str, username: str, password: str, v
 
 def medians(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     return {name: {"median_s": round(statistics.median(runs), 3), "first_visit_s": round(runs[0], 3)} for name, runs in times.items()}
-
-
-@contextlib.contextmanager
-def serving(home: Path) -> Iterator[str]:
-    """The dashboard of ``home`` served by ``ips-monitor serve`` on a free port; yields its address."""
-    port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "ips-monitor"), "serve", "--port", str(port), "--home", str(home)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_healthy(port, server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)

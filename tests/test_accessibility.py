@@ -20,8 +20,8 @@ from pipelines.returns.submit import submit
 from pipelines.settings import PROJECT_ROOT, load_settings
 from seeds.demo_returns import generate_demo_returns
 from tests.conftest import run_pipeline
-from tests.page_timing import analyst_page_times, medians, open_page, role_pages, serving
-from tests.test_dashboard import PASSWORD, browser, sign_in
+from tests.page_timing import analyst_page_times, medians, open_page, role_pages
+from tests.test_dashboard import PASSWORD, browser, serving, sign_in
 from tests.test_dashboard_roles import PAGES, USERS
 
 if TYPE_CHECKING:

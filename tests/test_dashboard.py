@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from dashboards import queries
 from dashboards.language import Language
 from pipelines.access.roles import AccessDenied, Reader, Role
 from pipelines.publishing.access import Snapshots
+from pipelines.serving import wait_until_serving
 from pipelines.settings import DASHBOARD_APP, HOME_ENV
 
 VIEWER = Reader("ministry", Role.VIEWER)
@@ -118,17 +120,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(port: int, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server stopped"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError("the dashboard did not come up")
+@contextlib.contextmanager
+def serving(home: Path) -> Iterator[str]:
+    """The system of ``home`` served by ``ips-monitor serve`` on free ports (the dashboard, the Dagster daemon and
+    webserver); yields the dashboard's address, and stops it all."""
+    port = free_port()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "ips-monitor"), "serve", "--port", str(port),
+                               "--dagster-port", str(free_port()), "--home", str(home)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until_serving(port, server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
 
 
 PASSWORD = "ett-langt-losenord-for-test"
@@ -154,31 +159,22 @@ def test_served_dashboard_in_chromium(small_warehouse, chromium, tmp_path):
 
     if find_user(small_warehouse, "ministeriet") is None:
         add_user(small_warehouse, "ministeriet", Role.VIEWER, PASSWORD)
-    port = free_port()
-    cli = Path(sys.executable).parent / "ips-monitor"
-    server = subprocess.Popen([str(cli), "serve", "--port", str(port), "--home", str(small_warehouse.home)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_healthy(port, server)
-        with sync_playwright() as p:
-            b = browser(p, chromium)
-            page = b.new_page(viewport={"width": 1400, "height": 1600})
-            sign_in(page, f"http://127.0.0.1:{port}", "ministeriet", PASSWORD)
-            page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
-            text = page.inner_text("body")
-            assert "40,9 %" in text and "95,5" in text
-            page.screenshot(path=str(tmp_path / "national.png"), full_page=True)
-            page.get_by_role("link", name="Regioner").click()
-            page.wait_for_url("**/regioner")
-            page.wait_for_selector("text=Välj län", timeout=60_000)
-            page.wait_for_function("document.body.innerText.includes('104,0')", timeout=60_000)
-            body = page.inner_text("body")  # the first county, Stockholm: 12 participants, fidelity 104
-            assert "Antal deltagare\n\n12" in body and "104,0" in body
-            assert "– undertryckt" in body  # both counties' rates are withheld, marked as such and not drawn as zero bars
-            b.close()
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=20)
+    with serving(small_warehouse.home) as base, sync_playwright() as p:
+        b = browser(p, chromium)
+        page = b.new_page(viewport={"width": 1400, "height": 1600})
+        sign_in(page, base, "ministeriet", PASSWORD)
+        page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+        text = page.inner_text("body")
+        assert "40,9 %" in text and "95,5" in text
+        page.screenshot(path=str(tmp_path / "national.png"), full_page=True)
+        page.get_by_role("link", name="Regioner").click()
+        page.wait_for_url("**/regioner")
+        page.wait_for_selector("text=Välj län", timeout=60_000)
+        page.wait_for_function("document.body.innerText.includes('104,0')", timeout=60_000)
+        body = page.inner_text("body")  # the first county, Stockholm: 12 participants, fidelity 104
+        assert "Antal deltagare\n\n12" in body and "104,0" in body
+        assert "– undertryckt" in body  # both counties' rates are withheld, marked as such and not drawn as zero bars
+        b.close()
 
 
 def test_fidelity_queries(small_warehouse):
@@ -236,6 +232,7 @@ def test_my_site_page_for_a_site_shows_its_own_figures_unprotected(app_env):
     at = page_as("my_site.py", SITE_A)
     assert not at.exception and not at.error
     assert [s.label for s in at.selectbox] == ["År"]  # a site sees its own, and chooses no site
+    assert "Verksamhetsrapport (PDF)" in [b.label for b in at.get("download_button")]
     table = at.dataframe[0].value.set_index("Indikator")
     # site A: 12 participants, 6 of them in competitive work (50,0 %); Stockholm's county figures are A's own,
     # with the rate withheld (it protects Uppsala's 3); the nation: 22 and 9 of 22 = 40,9 %

@@ -5,9 +5,6 @@ Screenshots go to test-output/screenshots/ (not committed) to be looked at.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -19,7 +16,7 @@ from pipelines.returns.submit import submit
 from pipelines.settings import PROJECT_ROOT, load_settings
 from seeds.demo_returns import generate_demo_returns
 from tests.conftest import run_pipeline
-from tests.test_dashboard import PASSWORD, browser, free_port, sign_in, wait_healthy
+from tests.test_dashboard import PASSWORD, browser, serving, sign_in
 
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "screenshots"
 EVERYONE = (Role.VIEWER, Role.SITE, Role.ANALYST)
@@ -33,6 +30,7 @@ PAGES = {
     "Min verksamhet": ("min-verksamhet", "Min verksamhet", (Role.SITE, Role.ANALYST)),
     "Verksamheter": ("verksamheter", "Verksamheter", (Role.ANALYST,)),
     "Datakvalitet": ("datakvalitet", "Datakvalitet", (Role.ANALYST,)),
+    "Insamling": ("insamling", "Insamling", (Role.ANALYST,)),
     "Definitioner": ("definitioner", "Definitioner", EVERYONE),
 }
 USERS = {"ministeriet": (Role.VIEWER, None), "samordnare": (Role.SITE, "IPS0001"), "analytiker": (Role.ANALYST, None)}
@@ -46,15 +44,8 @@ def served(tmp_path_factory, dbt_manifest):
     run_pipeline(settings)
     for username, (role, site_id) in USERS.items():
         add_user(settings, username, role, PASSWORD, site_id)
-    port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "ips-monitor"), "serve", "--port", str(port), "--home", str(settings.home)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_healthy(port, server)
-        yield f"http://127.0.0.1:{port}", settings
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=20)
+    with serving(settings.home) as base:
+        yield base, settings
 
 
 def body(page) -> str:

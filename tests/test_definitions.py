@@ -56,20 +56,31 @@ def test_dbt_sources_are_drawn_from_the_loading_asset(dbt_manifest):
     assert "raw/deltagare" in parents
 
 
-def test_sensor_requests_one_run_per_batch_of_new_accepted_returns(dbt_manifest, tmp_path):
+def test_sensor_asks_for_a_run_when_the_returns_in_effect_differ_from_those_published(dbt_manifest, tmp_path):
     from pipelines.defs.resources import SettingsResource
-    from pipelines.defs.sensors import new_accepted_returns
+    from pipelines.defs.sensors import returns_in_effect_changed
+    from pipelines.returns import archive
     from pipelines.returns.submit import submit
     from pipelines.settings import load_settings
+    from tests.conftest import run_pipeline
     from tests.returns import minimal_return, write
 
     settings = load_settings(tmp_path / "home")
-    resources = {"settings": SettingsResource.of(settings)}
-    context = dg.build_sensor_context(resources=resources)
-    assert isinstance(new_accepted_returns(context), dg.SkipReason)
+    context = dg.build_sensor_context(resources={"settings": SettingsResource.of(settings)})
+    assert isinstance(returns_in_effect_changed(context), dg.SkipReason)
     submit(write(minimal_return(sex="Q"), tmp_path / "rejected"), settings)
-    assert isinstance(new_accepted_returns(context), dg.SkipReason)  # only a rejected return
-    submit(write(minimal_return(), tmp_path / "accepted"), settings)
-    request = new_accepted_returns(context)
-    assert isinstance(request, dg.RunRequest) and "IPS0009 2025" in request.tags["ips/new_returns"]
-    assert isinstance(new_accepted_returns(context), dg.SkipReason)  # the cursor moved past it
+    assert isinstance(returns_in_effect_changed(context), dg.SkipReason)  # only a rejected return
+    submit(write(minimal_return(), tmp_path / "accepted"), settings, uploaded_by_site="IPS0009")
+    first = returns_in_effect_changed(context)
+    assert isinstance(first, dg.RunRequest) and first.tags["ips/new_returns"] == "1"
+    assert returns_in_effect_changed(context).run_key == first.run_key  # the same state: Dagster runs it once
+
+    run_pipeline(settings)  # as `ips-monitor run` would: the published figures now rest on that return
+    assert isinstance(returns_in_effect_changed(context), dg.SkipReason)
+    replacement = submit(write(minimal_return(education="hogskola"), tmp_path / "replacement"), settings,
+                         uploaded_by_site="IPS0009").receipt
+    assert isinstance(returns_in_effect_changed(context), dg.SkipReason)  # awaiting the site's confirmation
+    archive.decide(settings.archive_dir, replacement.return_id, confirmed=True, by="samordnare")
+    second = returns_in_effect_changed(context)
+    assert isinstance(second, dg.RunRequest) and second.run_key != first.run_key
+    assert (second.tags["ips/new_returns"], second.tags["ips/withdrawn_returns"]) == ("1", "1")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_dashboard import browser, free_port, sign_in, wait_healthy
+from pipelines.serving import wait_until_serving
+from tests.test_dashboard import browser, free_port, sign_in
 
 
 def wait_for_last_line(log: Path, starting: str, seconds: float = 60) -> list[str]:
@@ -30,9 +31,9 @@ def test_demo_serves_national_figures(dbt_manifest, chromium, tmp_path):
     port = free_port()
     log = (tmp_path / "demo.log").open("w")
     demo = subprocess.Popen([str(Path(sys.executable).parent / "ips-monitor"), "demo", "--home", str(tmp_path / "home"),
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                             "--port", str(port), "--dagster-port", str(free_port())], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_healthy(port, demo, seconds=400)
+        wait_until_serving(port, demo, seconds=400)
         lines = wait_for_last_line(tmp_path / "demo.log", f"Dashboard: http://localhost:{port}")
         # the last lines: one user of each role with a password, then the address
         users = {line.split()[0]: line.split()[1] for line in lines[-4:-1]}

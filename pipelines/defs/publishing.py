@@ -8,7 +8,7 @@ from pipelines.defs.resources import SettingsResource, dbt_project
 from pipelines.publishing.published import published_observations
 from pipelines.publishing.sdmx_csv import write_sdmx_csv_per_year
 from pipelines.publishing.sdmx_structure import STRUCTURE_PATH
-from pipelines.publishing.snapshot import published_relations, site_level_relations, write_snapshot
+from pipelines.publishing.snapshot import published_relations, record_published_returns, site_level_relations, write_snapshot
 
 PUBLISHED_RELATIONS = published_relations(dbt_project.manifest_path)
 SITE_LEVEL_RELATIONS = site_level_relations(dbt_project.manifest_path)
@@ -19,6 +19,7 @@ def published_snapshot(settings: SettingsResource) -> dg.MaterializeResult:
     """The tables dbt tags ``published``, copied into a database of their own and swapped in whole."""
     config = settings.get()
     write_snapshot(config.warehouse_path, config.published_path, PUBLISHED_RELATIONS)
+    record_published_returns(config.warehouse_path, config.published_returns_path)
     return dg.MaterializeResult(metadata={"path": str(config.published_path), "tables": PUBLISHED_RELATIONS,
                                           "bytes": config.published_path.stat().st_size})
 

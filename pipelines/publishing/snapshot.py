@@ -50,3 +50,17 @@ def write_snapshot(warehouse_path: Path, snapshot_path: Path, relations: list[st
                 raise ValueError(f"{name} has no {required_column} column, so its rows could not be filtered per reader")
         connection.execute("detach pipeline_db")
     os.replace(incoming, snapshot_path)
+
+
+def record_published_returns(warehouse_path: Path, record_path: Path) -> None:
+    """Which returns the figures just published rest on (the current one per site and year), written atomically."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        ids = sorted(row[0] for row in connection.execute("select return_id from main.int_current_returns").fetchall())
+    incoming = record_path.with_name(f".{record_path.name}.incoming")
+    incoming.write_text(json.dumps(ids, indent=1), encoding="utf-8")
+    os.replace(incoming, record_path)
+
+
+def published_returns(record_path: Path) -> set[str]:
+    """The returns the published figures rest on; none before the first run."""
+    return set(json.loads(record_path.read_text(encoding="utf-8"))) if record_path.exists() else set()

@@ -1,0 +1,78 @@
+"""The served system: the dashboard, and beside it the Dagster daemon, whose sensor refreshes the warehouse as soon as
+the returns in effect change (an accepted upload, a confirmed replacement), and the Dagster webserver for the national
+function. Started together, stopped together; each writes its log under the data home."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipelines.settings import DASHBOARD_APP, HOME_ENV, Settings
+
+BIN = Path(sys.executable).parent
+DEFINITIONS_MODULE = "pipelines.definitions"
+
+
+def dashboard_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP), "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+            # darker than Streamlit's own, so that its paler captions and the chosen button pass WCAG AA contrast (4.5:1)
+            "--theme.textColor", "#0b0c0c", "--theme.primaryColor", "#1f4e79"]
+
+
+def services(settings: Settings, port: int, dagster_port: int) -> dict[str, list[str]]:
+    """Each process of the served system by name; the dashboard last, so that it comes up once the rest is started."""
+    return {
+        "dagster-daemon": [str(BIN / "dagster-daemon"), "run", "-m", DEFINITIONS_MODULE],
+        "dagster-webserver": [str(BIN / "dagster-webserver"), "-m", DEFINITIONS_MODULE, "-h", "127.0.0.1", "-p", str(dagster_port)],
+        "dashboard": dashboard_command(port),
+    }
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, port: int, dagster_port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """The system running, as the dashboard's process; every process is stopped on leaving, however it is left."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, HOME_ENV: str(settings.home), "DAGSTER_HOME": str(settings.dagster_home)}
+    # the instance's storage made once, here: the daemon and the webserver would otherwise race to create it
+    subprocess.run([str(BIN / "dagster"), "instance", "migrate"], env=env, check=True, capture_output=True)
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, command in services(settings, port, dagster_port).items():
+            with (settings.logs_dir / f"{name}.log").open("ab") as log:
+                started.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        wait_until_serving(port, started[-1])
+        yield started[-1]
+    finally:
+        for process in reversed(started):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in started:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def wait_until_serving(port: int, dashboard: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    """Until the dashboard answers its health check; raises if it stops or does not come up in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if dashboard.poll() is not None:
+            raise RuntimeError(f"the dashboard stopped (exit {dashboard.returncode}); see its log under the data home")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the dashboard did not come up within {seconds:.0f} s")
