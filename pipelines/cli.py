@@ -111,14 +111,15 @@ def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None) -> int
     return EXIT_OK
 
 
-def cmd_serve(settings: Settings, port: int, dagster_port: int) -> int:
+def cmd_serve(settings: Settings, port: int, dagster_port: int | None) -> int:
     """The dashboard, with the Dagster daemon beside it (new returns reach the dashboard with no command typed) and
     the Dagster webserver for the national function; Ctrl+C stops them all."""
     from pipelines.serving import serving
 
     with serving(settings, port, dagster_port) as dashboard:
         print(f"Dashboard: http://localhost:{port}  (Ctrl+C stoppar / stops)")
-        print(f"Dagster (den nationella stödfunktionen / the national function): http://127.0.0.1:{dagster_port}", flush=True)
+        if dagster_port is not None:
+            print(f"Dagster (den nationella stödfunktionen / the national function): http://127.0.0.1:{dagster_port}", flush=True)
         return _until_stopped(dashboard)
 
 
@@ -151,7 +152,7 @@ def _demo_users(settings: Settings) -> list[tuple[Reader, str]]:
     return users
 
 
-def cmd_demo(settings: Settings, port: int, dagster_port: int) -> int:
+def cmd_demo(settings: Settings, port: int, dagster_port: int | None) -> int:
     from pipelines.serving import serving
     from seeds.demo_returns import generate_demo_returns
 
@@ -163,7 +164,8 @@ def cmd_demo(settings: Settings, port: int, dagster_port: int) -> int:
         return EXIT_REJECTED
     users = _demo_users(settings)
     with serving(settings, port, dagster_port) as dashboard:
-        print(f"Dagster (den nationella stödfunktionen / the national function): http://127.0.0.1:{dagster_port}")
+        if dagster_port is not None:
+            print(f"Dagster (den nationella stödfunktionen / the national function): http://127.0.0.1:{dagster_port}")
         print("\nDemoanvändare / demo users (lösenorden visas bara nu / passwords shown only now):")
         for reader, password in users:
             about = f", {reader.site_id}" if reader.site_id else ""
@@ -311,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, parents=[home], help=text)
         command.add_argument("--port", type=int, default=DASHBOARD_PORT)
         command.add_argument("--dagster-port", type=int, default=DAGSTER_PORT, help="the Dagster webserver's port (on 127.0.0.1)")
+        command.add_argument("--without-dagster", dest="dagster_port", action="store_const", const=None,
+                             help="the dashboard alone: no daemon, so new returns wait for `ips-monitor run`")
     template = commands.add_parser("template", help="write an empty return template (XLSX with drop-downs and a data dictionary, or CSV)")
     template.add_argument("--format", required=True, choices=["xlsx", "csv"])
     template.add_argument("--out", required=True, type=Path)

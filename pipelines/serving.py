@@ -27,26 +27,28 @@ def dashboard_command(port: int) -> list[str]:
             "--theme.textColor", "#0b0c0c", "--theme.primaryColor", "#1f4e79"]
 
 
-def services(settings: Settings, port: int, dagster_port: int) -> dict[str, list[str]]:
-    """Each process of the served system by name; the dashboard last, so that it comes up once the rest is started."""
-    return {
+def services(port: int, dagster_port: int | None) -> dict[str, list[str]]:
+    """Each process of the served system by name (without Dagster when ``dagster_port`` is None: the dashboard alone);
+    the dashboard last, so that it comes up once the rest is started."""
+    dagster = {
         "dagster-daemon": [str(BIN / "dagster-daemon"), "run", "-m", DEFINITIONS_MODULE],
         "dagster-webserver": [str(BIN / "dagster-webserver"), "-m", DEFINITIONS_MODULE, "-h", "127.0.0.1", "-p", str(dagster_port)],
-        "dashboard": dashboard_command(port),
-    }
+    } if dagster_port is not None else {}
+    return {**dagster, "dashboard": dashboard_command(port)}
 
 
 @contextlib.contextmanager
-def serving(settings: Settings, port: int, dagster_port: int) -> Iterator[subprocess.Popen[bytes]]:
+def serving(settings: Settings, port: int, dagster_port: int | None) -> Iterator[subprocess.Popen[bytes]]:
     """The system running, as the dashboard's process; every process is stopped on leaving, however it is left."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, HOME_ENV: str(settings.home), "DAGSTER_HOME": str(settings.dagster_home)}
-    # the instance's storage made once, here: the daemon and the webserver would otherwise race to create it
-    subprocess.run([str(BIN / "dagster"), "instance", "migrate"], env=env, check=True, capture_output=True)
+    if dagster_port is not None:
+        # the instance's storage made once, here: the daemon and the webserver would otherwise race to create it
+        subprocess.run([str(BIN / "dagster"), "instance", "migrate"], env=env, check=True, capture_output=True)
     started: list[subprocess.Popen[bytes]] = []
     try:
-        for name, command in services(settings, port, dagster_port).items():
+        for name, command in services(port, dagster_port).items():
             with (settings.logs_dir / f"{name}.log").open("ab") as log:
                 started.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         wait_until_serving(port, started[-1])

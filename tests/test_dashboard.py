@@ -121,12 +121,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(home: Path) -> Iterator[str]:
-    """The system of ``home`` served by ``ips-monitor serve`` on free ports (the dashboard, the Dagster daemon and
-    webserver); yields the dashboard's address, and stops it all."""
+def serving(home: Path, dagster: bool = False) -> Iterator[str]:
+    """The system of ``home`` served by ``ips-monitor serve`` on free ports: the dashboard, and with ``dagster`` the
+    Dagster daemon and webserver beside it; yields the dashboard's address, and stops it all."""
     port = free_port()
     server = subprocess.Popen([str(Path(sys.executable).parent / "ips-monitor"), "serve", "--port", str(port),
-                               "--dagster-port", str(free_port()), "--home", str(home)],
+                               *(["--dagster-port", str(free_port())] if dagster else ["--without-dagster"]), "--home", str(home)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_until_serving(port, server)

@@ -44,7 +44,7 @@ def served(tmp_path_factory, dbt_manifest):
     run_pipeline(settings)
     for username, (role, site_id) in USERS.items():
         add_user(settings, username, role, PASSWORD, site_id)
-    with serving(settings.home) as base:
+    with serving(settings.home, dagster=True) as base:  # the upload test (test_upload_browser.py) needs the daemon
         yield base, settings
 
 
