@@ -6,6 +6,8 @@ from dashboards.auth import sign_in_page, sign_out, signed_in_reader
 from dashboards.ui import declare_language, language_switch, say, year_picker
 from pipelines.access.roles import Role
 
+COLLECTION_PAGE = "insamling"
+
 st.set_page_config(page_title=say("IPS i Sverige – nationell uppföljning", "IPS in Sweden – national monitoring"),
                    page_icon=":material/monitoring:", layout="wide")
 declare_language()
@@ -30,11 +32,12 @@ else:
         pages.append(st.Page("pages/sites.py", title=say("Verksamheter", "Sites"), icon=":material/table_view:", url_path="verksamheter"))
         pages.append(st.Page("pages/data_quality.py", title=say("Datakvalitet", "Data quality"), icon=":material/rule:",
                              url_path="datakvalitet"))
-        pages.append(st.Page("pages/cycle.py", title=say("Insamling", "Collection"), icon=":material/event_available:", url_path="insamling"))
+        pages.append(st.Page("pages/cycle.py", title=say("Insamling", "Collection"), icon=":material/event_available:", url_path=COLLECTION_PAGE))
     pages.append(st.Page("pages/definitions.py", title=say("Definitioner", "Definitions"), icon=":material/menu_book:",
                          url_path="definitioner"))
     navigation = st.navigation(pages)
-    year_picker(reader)
+    if navigation.url_path != COLLECTION_PAGE:  # Insamling has a year picker of its own, with years not yet published
+        year_picker(reader)
     language_switch()
     st.sidebar.caption(say("Inloggad som", "Signed in as") + f" **{reader.username}** ({reader.role})")
     if st.sidebar.button(say("Logga ut", "Sign out")):

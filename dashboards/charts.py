@@ -112,11 +112,16 @@ def bars_description(table: pl.DataFrame, label: str, value: str, language: Lang
                         f"{', '.join(table.get_column(label).to_list())}. The figures are beside the bars and in the table.")
 
 
+def fidelity_profile_series(language: Language) -> dict[str, str]:
+    """The names of the fidelity profile's two series, by their column in ``queries.site_fidelity_profile``."""
+    return {"site_score": language.say("Verksamheten", "The site"), "national_mean": language.say("Riket (medelvärde)", "Sweden (mean)")}
+
+
 def fidelity_profile_chart(profile: pl.DataFrame, language: Language) -> alt.Chart:
     """A site's score on each fidelity item (``queries.site_fidelity_profile``) beside the national mean, as dots."""
     series = language.say("Serie", "Series")
     score = language.say("Poäng (1–5)", "Score (1–5)")
-    names = {"site_score": language.say("Verksamheten", "The site"), "national_mean": language.say("Riket (medelvärde)", "Sweden (mean)")}
+    names = fidelity_profile_series(language)
     long = profile.unpivot(["site_score", "national_mean"], index="item", variable_name="series", value_name="score").with_columns(
         pl.col("series").replace_strict(names))
     return alt.Chart(long.to_pandas()).mark_point(filled=True, size=70).encode(

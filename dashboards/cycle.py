@@ -2,14 +2,14 @@
 Streamlit). Each registered site active in the reporting year gets one status from the archive's receipts, the
 deadline (``Settings.deadline_of``) and the day; the sites without an accepted return make the reminder list.
 
-Only an analyst receives any of it: ``collection`` and ``register_table`` refuse other readers, and every change to
-the site register from the dashboard goes through ``change_register``, which does too.
+Only an analyst receives any of it: ``collection``, ``collection_years`` and ``register_table`` refuse other readers,
+and every change to the site register from the dashboard goes through ``change_register``, which does too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ParamSpec
@@ -99,11 +99,23 @@ def _time(iso: str) -> dt.datetime:
     return dt.datetime.fromisoformat(iso)
 
 
-def collection_year(settings: Settings, reader: Reader, today: dt.date | None = None) -> int:
-    """The year being collected when no year is chosen: the latest with a return, else last year."""
+def collection_year(today: dt.date | None = None) -> int:
+    """The reporting year being collected on ``today``: last year. A year's returns are due on a month-day of the
+    year after it (``Settings.deadline_of``), so its collection opens when the year has ended and stays the one to
+    follow up after the deadline, with its late returns, until the next year's opens on 1 January."""
+    return (today or dt.date.today()).year - 1
+
+
+def collection_years(settings: Settings, reader: Reader, published: Iterable[int] = (), today: dt.date | None = None) -> list[int]:
+    """The years whose collection can be followed, newest first: every year with a return in the archive or
+    ``published`` figures, and every year after the latest of them up to the year being collected (``collection_year``)
+    and the next, or the year after the latest published one if later: so that a collection can be opened before
+    any return for it has come in."""
     require_analyst(reader, "the collection's follow-up")
-    years = [r.reporting_year for r in archive.read_receipts(settings.archive_dir) if r.reporting_year is not None]
-    return max(years, default=(today or dt.date.today()).year - 1)
+    current = collection_year(today)
+    known = set(published) | {r.reporting_year for r in archive.read_receipts(settings.archive_dir) if r.reporting_year is not None}
+    first, last = min(max(known, default=current), current), max([current + 1, *(year + 1 for year in published)])
+    return sorted(known | set(range(first, last + 1)), reverse=True)
 
 
 def status_counts(collection: Collection) -> dict[Status, int]:

@@ -497,3 +497,23 @@ def site_completeness(snapshots: Snapshots, reader: Reader, site_id: str, year: 
     rows = [(r["field"], str(r["filled_rows"]), str(r["all_rows"]), display_value(r["share"], "COMPLETENESS", r["share"] is not None, language))
             for r in frame.iter_rows(named=True)]
     return pl.DataFrame(rows, schema=dict.fromkeys(headings, pl.String), orient="row")
+
+
+def site_diagnosis(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
+    """The site's own mix by primary diagnosis group (unprotected) beside the nation's share (protected), as display text:
+    per group of the code list, the site's participants enrolled in the year, their share of the site's participants,
+    and the nation's share as published."""
+    _require_site(reader, site_id)
+    frame = query(snapshots, reader, """
+        select diagnosis, participants, cast(obs_value as double) as site_share, cast(national_value as double) as national_share,
+               national_conf_status is not null as national_reported
+        from main.fct_diagnosis_site where site_id = $site and reporting_year = $year
+    """, {"site": site_id, "year": year})
+    cells = {r["diagnosis"]: r for r in frame.iter_rows(named=True)}
+    headings = (language.say("Diagnosgrupp", "Diagnosis group"), language.say("Verksamhetens deltagare", "Site participants"),
+                language.say("Verksamhetens andel", "Site share"), language.say("Rikets andel", "Sweden's share"))
+    rows = [(label, display_value(cells[code]["participants"], "PARTICIPANTS", True, language),
+             display_value(cells[code]["site_share"], "DIAG_SHARE", cells[code]["site_share"] is not None, language),
+             display_value(cells[code]["national_share"], "DIAG_SHARE", cells[code]["national_reported"], language))
+            for code, label in _labels("diagnosis_group", language).items() if code in cells]
+    return pl.DataFrame(rows, schema=dict.fromkeys(headings, pl.String), orient="row")

@@ -86,9 +86,9 @@ class _Document(FPDF):
 
 def site_report_pdf(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> bytes:
     """The site's report for the year: its own figures beside its county's and the nation's, its place in the funnel
-    plot, its fidelity item profile, the diagnosis mix, the completeness of its return and the definitions used.
-    Raises AccessDenied when the reader may not receive the site's own figures, LookupError when the site has no
-    accepted return for the year."""
+    plot, its fidelity item profile, its diagnosis mix beside the nation's, the completeness of its return and the
+    definitions used. Raises AccessDenied when the reader may not receive the site's own figures, LookupError when the
+    site has no accepted return for the year."""
     say = language.say
     site = queries.site_identity(snapshots, reader, site_id, year)
     if site is None:
@@ -143,11 +143,12 @@ def site_report_pdf(snapshots: Snapshots, reader: Reader, site_id: str, year: in
                       "Dot plot: the site's score on each of the 25 items, against the national mean."), 174)
 
     pdf.heading(say("Diagnoser", "Diagnoses"), room=70)
-    pdf.text_block(say("Verksamhetens egen fördelning per diagnosgrupp finns ännu inte bland uppgifterna på verksamhetsnivå. "
-                       "Tabellen visar rikets fördelning (primär diagnos enligt hierarkin), skyddad som i all publicering.",
-                       "The site's own mix by diagnosis group is not yet among the site-level figures. The table shows the "
-                       "nation's mix (primary diagnosis by the hierarchy), protected as in everything published."), size=9)
-    pdf.table_of(queries.breakdown(snapshots, reader, year, "diagnosis", ("PARTICIPANTS", "DIAG_SHARE"), language=language), (80, 45, 45))
+    pdf.text_block(say("Deltagarna under året per diagnosgrupp (primär diagnos enligt hierarkin) och deras andel av verksamhetens "
+                       f"deltagare, utan undertryckning, bredvid rikets andel, skyddad som i all publicering ({SUPPRESSED} undertryckt).",
+                       "The participants in the year by diagnosis group (primary diagnosis by the hierarchy) and their share of the "
+                       f"site's participants, unprotected, beside the nation's share, protected as in everything published "
+                       f"({SUPPRESSED} withheld)."), size=9)
+    pdf.table_of(queries.site_diagnosis(snapshots, reader, site_id, year, language=language), (68, 34, 34, 34))
 
     pdf.heading(say("Ifyllnadsgrad i verksamhetens rapport", "Completeness of the site's return"), room=60)
     pdf.text_block(say("Andel rader där det frivilliga fältet är ifyllt, med fältens namn som i rapportfilen; de obligatoriska fälten "

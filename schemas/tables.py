@@ -1,7 +1,8 @@
 """The five tables of return format v1 as Pandera schemas.
 
-Each table is listed as its columns (name, type, required, code list, checks),
-read as in ``return-format-v1.md``. Intake parses the site's text cells into
+Each table is listed as its columns (name, type, required, code list, checks, and
+what the column holds, for the template's data dictionary), read as in
+``return-format-v1.md``. Intake parses the site's text cells into
 these types first (``pipelines.intake.parse``); the Pandera schemas then check
 every value rule on the typed, collected frame, lazily, so that every problem
 is reported and not only the first.
@@ -17,7 +18,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.polars import Check
 
-from seeds.reference_data import codes_of, municipality_codes
+from seeds.reference_data import code_lists, codes_of, municipality_codes
 
 ROW = "_row"  # the row number in the site's own file (header = row 1)
 MULTI_SEPARATOR = "|"
@@ -55,6 +56,8 @@ class Field:
     required: bool
     code_list: str | None = None
     checks: tuple[Check, ...] = ()
+    # What the column holds, as return-format-v1.md says it: Swedish, English (the template's data dictionary).
+    description: tuple[str, str] = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -121,23 +124,27 @@ def _ingen_alone() -> Check:
     )
 
 
-def code(name: str, code_list: str, required: bool = True) -> Field:
-    return Field(name, FieldKind.CODE, required, code_list, (_in_code_list(code_list),))
+def code(name: str, code_list: str, required: bool = True, *, description: tuple[str, str]) -> Field:
+    return Field(name, FieldKind.CODE, required, code_list, (_in_code_list(code_list),), description=description)
 
 
-def codes(name: str, code_list: str, required: bool = True, *extra: Check) -> Field:
-    return Field(name, FieldKind.CODES, required, code_list, (_all_in_code_list(code_list), _no_repeated_codes(), *extra))
+def codes(name: str, code_list: str, required: bool = True, *extra: Check, description: tuple[str, str]) -> Field:
+    return Field(name, FieldKind.CODES, required, code_list, (_all_in_code_list(code_list), _no_repeated_codes(), *extra), description=description)
 
 
 SITE_AND_YEAR = (
-    Field("site_id", FieldKind.TEXT, True, checks=(_value_check("site_id_format", lambda c: c.str.contains(r"^IPS[0-9]{4}$")),)),
-    Field("reporting_year", FieldKind.INTEGER, True, checks=(_value_check("reporting_year_range", lambda c: c.is_between(2000, 2100)),)),
+    Field("site_id", FieldKind.TEXT, True, checks=(_value_check("site_id_format", lambda c: c.str.contains(r"^IPS[0-9]{4}$")),),
+          description=("Verksamhetens id, tilldelat vid registreringen.", "The site's id, assigned when the site registers.")),
+    Field("reporting_year", FieldKind.INTEGER, True, checks=(_value_check("reporting_year_range", lambda c: c.is_between(2000, 2100)),),
+          description=("Rapportåret (kalenderår).", "The reporting year (calendar year).")),
 )
 PARTICIPANT_ID = Field(
     "participant_id",
     FieldKind.TEXT,
     True,
     checks=(_value_check("participant_id_format", lambda c: c.str.contains(r"^[A-Za-z0-9_-]{1,20}$")),),
+    description=("Verksamhetens löpnummer för deltagaren, detsamma alla år. Aldrig personnummer.",
+                 "The site's own serial number for the participant, the same every year. Never an identity number."),
 )
 
 _year = pl.col("reporting_year")
@@ -145,25 +152,32 @@ _year_end = pl.date(_year, 12, 31)
 _year_start = pl.date(_year, 1, 1)
 _PAID_WORK = ["konkurrensutsatt_arbete", "subventionerat_arbete"]
 FIDELITY_ITEMS = tuple(f"item_{i:02d}" for i in range(1, 26))
+_FIDELITY_ITEM_LABELS = {c.code: c for c in code_lists()["fidelity_item"]}  # an item's words are its code list's labels
 
 VERKSAMHET = Table(
     "verksamhet",
     (
         *SITE_AND_YEAR,
-        Field("site_name", FieldKind.TEXT, True),
+        Field("site_name", FieldKind.TEXT, True, description=("Verksamhetens namn.", "The site's name.")),
         Field(
             "municipality_code",
             FieldKind.TEXT,
             True,
             checks=(_value_check("municipality_unknown", lambda c: c.is_in(sorted(municipality_codes()))),),
+            description=("SCB:s fyrsiffriga kommunkod, t.ex. 0180 för Stockholm.", "SCB's four-digit municipality code, e.g. 0180 for Stockholm."),
         ),
-        code("organiser_type", "organiser_type"),
-        codes("financing", "financing"),
-        code("integrated_with_psychiatry", "integration"),
-        code("psychosis_target_group", "yes_no"),
-        Field("specialist_fte", FieldKind.DECIMAL, True, checks=(_value_check("non_negative", lambda c: c >= 0),)),
-        Field("supervisor_fte", FieldKind.DECIMAL, False, checks=(_value_check("non_negative", lambda c: c >= 0),)),
-        Field("start_date", FieldKind.DATE, True),
+        code("organiser_type", "organiser_type", description=("Vem som driver verksamheten.", "Who runs the site.")),
+        codes("financing", "financing", description=("Hur verksamheten finansieras.", "How the site is financed.")),
+        code("integrated_with_psychiatry", "integration", description=("Arbetsspecialisterna ingår i psykiatrins behandlingsteam.",
+                                                                       "The employment specialists are part of the psychiatric treatment teams.")),
+        code("psychosis_target_group", "yes_no", description=("Verksamheten vänder sig uttryckligen till personer med psykos.",
+                                                              "The site explicitly serves people with psychosis.")),
+        Field("specialist_fte", FieldKind.DECIMAL, True, checks=(_value_check("non_negative", lambda c: c >= 0),),
+              description=("Arbetsspecialister i heltidstjänster vid årets slut.", "Employment-specialist full-time equivalents at year end.")),
+        Field("supervisor_fte", FieldKind.DECIMAL, False, checks=(_value_check("non_negative", lambda c: c >= 0),),
+              description=("Handledare i heltidstjänster.", "Supervisor full-time equivalents.")),
+        Field("start_date", FieldKind.DATE, True,
+              description=("Datum då verksamheten började ta emot deltagare.", "When the site began taking participants.")),
     ),
 )
 
@@ -172,21 +186,29 @@ DELTAGARE = Table(
     (
         *SITE_AND_YEAR,
         PARTICIPANT_ID,
-        code("sex", "sex"),
-        Field("birth_year", FieldKind.INTEGER, True),
-        code("education", "education"),
-        Field("intake_date", FieldKind.DATE, True),
-        Field("first_employer_contact_date", FieldKind.DATE, False),
-        Field("exit_date", FieldKind.DATE, False),
-        code("exit_reason", "exit_reason", required=False),
-        code("referral_source", "referral_source"),
-        code("last_employed", "last_employed"),
-        code("registered_at_af", "yes_no_unknown"),
-        code("attachment_at_intake", "attachment"),
-        codes("income_at_intake", "income_source", True, _ingen_alone()),
-        code("attachment_at_followup", "attachment", required=False),
-        codes("income_at_followup", "income_source", False, _ingen_alone()),
-        code("economic_situation", "economic_situation", required=False),
+        code("sex", "sex", description=("Kön.", "Sex.")),
+        Field("birth_year", FieldKind.INTEGER, True, description=("Födelseår.", "Year of birth.")),
+        code("education", "education", description=("Högsta utbildning.", "Highest education.")),
+        Field("intake_date", FieldKind.DATE, True, description=("Datum då deltagaren skrevs in.", "The date the participant was enrolled.")),
+        Field("first_employer_contact_date", FieldKind.DATE, False,
+              description=("Första personliga arbetsgivarkontakten för deltagarens räkning.",
+                           "The first face-to-face employer contact on the participant's behalf.")),
+        Field("exit_date", FieldKind.DATE, False,
+              description=("Datum då deltagaren skrevs ut; tomt för den som är kvar.", "The date the participant left; empty for those still enrolled.")),
+        code("exit_reason", "exit_reason", required=False, description=("Varför deltagaren skrevs ut.", "Why the participant left.")),
+        code("referral_source", "referral_source", description=("Vem som remitterade deltagaren.", "Who referred the participant.")),
+        code("last_employed", "last_employed", description=("När deltagaren senast hade arbete.", "When the participant last had a job.")),
+        code("registered_at_af", "yes_no_unknown",
+             description=("Inskriven på Arbetsförmedlingen vid start.", "Registered at the Public Employment Service at intake.")),
+        code("attachment_at_intake", "attachment", description=("Anknytning till arbetsmarknaden vid start.", "Labour-market attachment at intake.")),
+        codes("income_at_intake", "income_source", True, _ingen_alone(), description=("Försörjning vid start.", "Income sources at intake.")),
+        code("attachment_at_followup", "attachment", required=False,
+             description=("Anknytning till arbetsmarknaden vid avslut, eller vid årets slut för den som är kvar.",
+                          "Labour-market attachment at exit, or at year end for those still enrolled.")),
+        codes("income_at_followup", "income_source", False, _ingen_alone(),
+              description=("Försörjning vid samma tidpunkt som attachment_at_followup.", "Income sources at the same moment as attachment_at_followup.")),
+        code("economic_situation", "economic_situation", required=False,
+             description=("Disponibel inkomst nu jämfört med vid start.", "Disposable income now compared with intake.")),
     ),
     row_checks=(
         _row_check("birth_year_range", "birth_year", pl.col("birth_year").is_between(1930, _year - 15)),
@@ -205,8 +227,10 @@ DIAGNOSER = Table(
     (
         *SITE_AND_YEAR,
         PARTICIPANT_ID,
-        code("diagnosis_group", "diagnosis_group"),
-        Field("icd10_code", FieldKind.TEXT, False, checks=(_value_check("icd10_format", lambda c: c.str.contains(r"^F[0-9]{2}(\.[0-9A-Z]{1,2})?$")),)),
+        code("diagnosis_group", "diagnosis_group",
+             description=("Diagnosgrupp; en rad per deltagare och diagnos.", "Diagnosis group; one row per participant and diagnosis.")),
+        Field("icd10_code", FieldKind.TEXT, False, checks=(_value_check("icd10_format", lambda c: c.str.contains(r"^F[0-9]{2}(\.[0-9A-Z]{1,2})?$")),),
+              description=("ICD-10-kod, t.ex. F20.0 eller F32.", "ICD-10 code, e.g. F20.0 or F32.")),
     ),
 )
 
@@ -215,11 +239,13 @@ AKTIVITETER = Table(
     (
         *SITE_AND_YEAR,
         PARTICIPANT_ID,
-        code("activity_type", "activity_type"),
-        Field("start_date", FieldKind.DATE, True),
-        Field("end_date", FieldKind.DATE, False),
-        Field("hours_per_week", FieldKind.DECIMAL, False, checks=(_value_check("hours_range", lambda c: (c > 0) & (c <= 60)),)),
-        code("employer_sector", "employer_sector", required=False),
+        code("activity_type", "activity_type", description=("Slag av arbete, studier eller aktivitet.", "Kind of work, study or activity.")),
+        Field("start_date", FieldKind.DATE, True, description=("Periodens första dag.", "The episode's first day.")),
+        Field("end_date", FieldKind.DATE, False,
+              description=("Periodens sista dag; tomt om den pågår vid årets slut.", "The episode's last day; empty if still going at year end.")),
+        Field("hours_per_week", FieldKind.DECIMAL, False, checks=(_value_check("hours_range", lambda c: (c > 0) & (c <= 60)),),
+              description=("Timmar per vecka.", "Hours per week.")),
+        code("employer_sector", "employer_sector", required=False, description=("Arbetsgivarens sektor.", "The employer's sector.")),
     ),
     row_checks=(
         _row_check("activity_after_year", "start_date", pl.col("start_date") <= _year_end),
@@ -237,13 +263,14 @@ PROGRAMTROHET = Table(
     "programtrohet",
     (
         *SITE_AND_YEAR,
-        Field("review_date", FieldKind.DATE, True),
-        code("reviewer_type", "reviewer_type"),
+        Field("review_date", FieldKind.DATE, True, description=("Granskningens datum.", "The date of the review.")),
+        code("reviewer_type", "reviewer_type", description=("Vem som granskade.", "Who reviewed.")),
         *(
-            Field(item, FieldKind.INTEGER, True, checks=(_value_check("fidelity_item_range", lambda c: c.is_between(1, 5)),))
+            Field(item, FieldKind.INTEGER, True, checks=(_value_check("fidelity_item_range", lambda c: c.is_between(1, 5)),),
+                  description=(f"{_FIDELITY_ITEM_LABELS[item].label_sv}.", f"{_FIDELITY_ITEM_LABELS[item].label_en}."))
             for item in FIDELITY_ITEMS
         ),
-        Field("total_score", FieldKind.INTEGER, False),
+        Field("total_score", FieldKind.INTEGER, False, description=("Totalpoäng: summan av de 25 itemen.", "Total score: the sum of the 25 items.")),
     ),
     row_checks=(
         _row_check("review_outside_year", "review_date", pl.col("review_date").dt.year() == _year),

@@ -127,7 +127,6 @@ def test_another_year_and_the_deadline_setting(collected, monkeypatch):
     assert {s.site.site_id: s.status for s in collection.sites if s.status != Status.OVERDUE} == {"IPS0003": Status.ACCEPTED}
     assert [s.site.site_id for s in collection.sites] == ["IPS0001", "IPS0002", "IPS0003", "IPS0004", "IPS0005", "IPS0006", "IPS0007",
                                                           "IPS0008", "IPS0010"]  # IPS0010 ran in 2024
-    assert cycle.collection_year(collected.settings, ANALYST) == 2025
 
     monkeypatch.setenv(DEADLINE_ENV, "06-30")
     later = load_settings(collected.settings.home)
@@ -139,9 +138,26 @@ def test_another_year_and_the_deadline_setting(collected, monkeypatch):
             load_settings(collected.settings.home)
 
 
+def test_the_year_being_collected_and_the_years_to_choose_from(collected, tmp_path):
+    # a year's returns are due in the year after it: its collection opens on 1 January and is followed past the deadline
+    assert cycle.collection_year(D("2026-01-01")) == cycle.collection_year(DAY_AFTER) == cycle.collection_year(D("2026-12-31")) == 2025
+    assert cycle.collection_year(D("2027-01-01")) == 2026
+    # every year with a return (2024, 2025), the year being collected and the next
+    assert cycle.collection_years(collected.settings, ANALYST, today=DAY_AFTER) == [2026, 2025, 2024]
+    assert cycle.collection_years(collected.settings, ANALYST, published=[2024, 2025], today=D("2027-01-10")) == [2027, 2026, 2025, 2024]
+    # and the years between the latest with a return and the year being collected, which came to nothing yet
+    assert cycle.collection_years(collected.settings, ANALYST, today=D("2028-02-01")) == [2028, 2027, 2026, 2025, 2024]
+    # a fresh data home (only a register, nothing published): the year being collected and the next
+    fresh = load_settings(tmp_path / "home")
+    add_site(fresh, "IPS0001", "Verksamhet 1", "0180", "ips1@exempel.se", D("2020-01-01"))
+    assert cycle.collection_years(fresh, ANALYST, today=D("2027-01-10")) == [2027, 2026]
+    # the year after the latest published one, even where figures are published ahead of the calendar (demo data)
+    assert cycle.collection_years(fresh, ANALYST, published=[2025, 2026], today=DAY_AFTER) == [2027, 2026, 2025]
+
+
 def test_only_an_analyst_receives_the_collection_or_changes_the_register(collected):
     for reader in (VIEWER, SITE):
-        for query, args in ((cycle.collection, (2025,)), (cycle.collection_year, ()), (cycle.register_table, ())):
+        for query, args in ((cycle.collection, (2025,)), (cycle.collection_years, ()), (cycle.register_table, ())):
             with pytest.raises(AccessDenied):
                 query(collected.settings, reader, *args)
         with pytest.raises(AccessDenied):
@@ -154,6 +170,7 @@ def test_only_an_analyst_receives_the_collection_or_changes_the_register(collect
 # The page
 
 PAGE = str(DASHBOARD_APP.parent / "pages" / "cycle.py")
+YEAR_PICKER = "cycle_year"
 
 
 def page_as(reader: Reader, home: Path, monkeypatch, year: int | None = 2025) -> AppTest:
@@ -166,8 +183,10 @@ def page_as(reader: Reader, home: Path, monkeypatch, year: int | None = 2025) ->
 
 
 def test_the_page_for_the_analyst(collected, monkeypatch):
-    at = page_as(ANALYST, collected.settings.home, monkeypatch, year=None)  # no published figures: the latest year with a return
+    at = page_as(ANALYST, collected.settings.home, monkeypatch, year=None)  # no published figures
     assert not at.exception and not at.error
+    assert at.selectbox(key=YEAR_PICKER).value == cycle.collection_year()  # the year being collected, by today's date
+    at.selectbox(key=YEAR_PICKER).set_value(2025).run()
     # today is past 2026-03-31, so as the day after the deadline
     assert {m.label: m.value for m in at.metric} == {"Försenad": "2", "Avvisad": "0", "Ej påbörjad": "0", "Väntar på bekräftelse": "1",
                                                      "Godkänd": "3", "Godkänd, ersatt": "2"}
@@ -177,6 +196,26 @@ def test_the_page_for_the_analyst(collected, monkeypatch):
     assert list(register["Id"]) == [s.site_id for s in list_sites(collected.settings)]
     assert "IPS0009, IPS0010" in at.warning[0].value
     assert [b.label for b in at.get("download_button")] == ["XLSX", "CSV"] * 3  # each table, the reminders among them
+
+
+def test_the_page_opens_a_year_without_any_return(collected, monkeypatch):
+    """The start of a collection: no return yet for the year after the latest with one, and the sidebar's year (one
+    with published figures) does not hold the page."""
+    at = page_as(ANALYST, collected.settings.home, monkeypatch, year=2025)
+    picker = at.selectbox(key=YEAR_PICKER)
+    assert picker.label == "Rapportår" and "2026" in picker.options
+    picker.set_value(2026).run()
+    assert not at.exception and not at.error and not at.warning  # IPS0009 and IPS0010 sent returns for 2025, not 2026
+    assert at.subheader[0].value == "Verksamheternas status för 2026"
+    board, reminders, _ = (frame.value for frame in at.dataframe)
+    expected = ["IPS0001", "IPS0002", "IPS0003", "IPS0004", "IPS0005", "IPS0006", "IPS0007", "IPS0008", "IPS0011"]  # IPS0011 from 2026
+    assert sorted(board["Id"]) == expected and list(board["Inlämnade"]) == [0] * 9
+    assert sorted(reminders["Id"]) == expected  # none has a return for 2026: the reminder list to open the collection with
+    assert "Sista dag för rapporterna för 2026: 2027-03-31" in at.caption[0].value or "2026 var 2027-03-31" in at.caption[0].value
+    assert {m.label: m.value for m in at.metric}["Godkänd"] == "0"
+
+    at.selectbox(key=YEAR_PICKER).set_value(2025).run()  # and back
+    assert not at.exception and at.subheader[0].value == "Verksamheternas status för 2025"
 
 
 def test_the_page_is_for_the_analyst_only(collected, monkeypatch):
@@ -192,8 +231,9 @@ def click(at: AppTest, label: str) -> None:
 
 def test_the_register_forms(tmp_path, monkeypatch):
     settings = load_settings(tmp_path / "home")
-    at = page_as(ANALYST, settings.home, monkeypatch, year=2025)
+    at = page_as(ANALYST, settings.home, monkeypatch, year=None)  # a fresh data home: no return, nothing published
     assert not at.exception and "Inga verksamheter i registret" in at.info[0].value
+    assert at.selectbox(key=YEAR_PICKER).value == cycle.collection_year()
 
     at.text_input(key="add-site_id").input("IPS0020")
     at.text_input(key="add-name").input("IPS Kiruna")

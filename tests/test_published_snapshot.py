@@ -35,7 +35,8 @@ def test_snapshot_holds_the_tagged_tables_and_nothing_unprotected(small_warehous
 
 def test_site_level_snapshot_holds_each_sites_own_figures_each_with_a_site_id(small_warehouse):
     site_level = tables(small_warehouse.site_level_path)
-    assert site_level == {"fct_indicator_site", "fct_fidelity_employment", "fct_completeness", "fct_fidelity_items_site"}
+    assert site_level == {"fct_indicator_site", "fct_fidelity_employment", "fct_completeness", "fct_fidelity_items_site",
+                          "fct_diagnosis_site"}
     assert not site_level & tables(small_warehouse.published_path)
     with duckdb.connect(str(small_warehouse.site_level_path), read_only=True) as connection:
         for table in site_level:

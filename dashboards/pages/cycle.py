@@ -1,4 +1,4 @@
-"""Insamling: the year's collection cycle (each registered site's status, the deadline, whom to remind) and the site
+"""Insamling: a year's collection cycle, the year chosen on the page (each registered site's status, the deadline, whom to remind) and the site
 register, kept here or with `ips-monitor sites`."""
 
 import datetime as dt
@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboards import cycle
-from dashboards.ui import YEAR, language, page_reader, say, show_table
+from dashboards import cycle, queries
+from dashboards.ui import language, load, page_reader, say, show_table, snapshots
 from pipelines.access.roles import Reader, Role
 from pipelines.returns import sites
 from pipelines.settings import Settings, load_settings
 
+CHOSEN_YEAR = "cycle_year"  # the year picker's own state
 DONE = "cycle_register_done"  # session state: what the last change to the register did, shown after the rerun
 FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)  # Streamlit's own range is ten years either side of the value
 
@@ -66,11 +67,21 @@ def change_forms(settings: Settings, reader: Reader, municipalities: dict[str, s
             apply(lambda: cycle.change_register(reader, sites.deactivate_site, settings, chosen, last_day), "har avslutats", "has been ended")
 
 
+def year_choice(settings: Settings, reader: Reader) -> int:
+    """The page's own year, not the sidebar's: the sidebar offers only years with published figures, and a collection
+    is followed before any of its returns is published. The year being collected comes first; the choice is kept
+    across reruns."""
+    published = load(queries.years, reader) if snapshots().published.exists() else []
+    years = cycle.collection_years(settings, reader, published)
+    chosen: int = st.selectbox(say("Rapportår", "Reporting year"), years, index=years.index(cycle.collection_year()), key=CHOSEN_YEAR)
+    return chosen
+
+
 st.title(say("Insamling", "Collection"))
 reader = page_reader(roles=(Role.ANALYST,))
 if reader is not None:
     settings = load_settings()
-    year = st.session_state.get(YEAR) or cycle.collection_year(settings, reader)  # the sidebar's year, once there are published figures
+    year = year_choice(settings, reader)
     collection = cycle.collection(settings, reader, year)
     st.caption(cycle.deadline_text(collection, language()))
     for column, (status, count) in zip(st.columns(len(cycle.Status)), cycle.status_counts(collection).items()):

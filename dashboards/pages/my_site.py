@@ -77,10 +77,9 @@ if page is not None:
         if profile.is_empty():
             st.caption(say("Ingen granskning av programtroheten under året.", "No fidelity review in the year."))
         else:
-            site_series, national_series = say("Verksamheten", "The site"), say("Riket (medelvärde)", "Sweden (mean)")
             show_chart(charts.fidelity_profile_chart(profile, language),
                 say("Punktdiagram: verksamhetens poäng för vart och ett av de 25 itemen, mot rikets medelvärde.",
                     "Dot plot: the site's score on each of the 25 items, against the national mean."),
                 data=profile.with_columns(pl.col("national_mean").round(1)).rename(
-                    {"item": "Item", "site_score": site_series, "national_mean": national_series}),
+                    {"item": "Item", **charts.fidelity_profile_series(language)}),
                 name=f"{site_id}_item_{year}")

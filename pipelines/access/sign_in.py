@@ -21,7 +21,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from pipelines.access import messages
 from pipelines.access.roles import Reader
-from pipelines.access.users import PASSWORD_HASHER, User, access_lock, find_user, normalize_username, rehash_if_needed, write_private_json
+from pipelines.access.users import PASSWORD_HASHER, User, access_lock, find_user, normalize_username, rehash_if_needed
+from pipelines.private_files import write_private_json
 from pipelines.settings import FREE_SIGN_IN_FAILURES, Settings
 
 FIRST_WAIT_SECONDS = 2

@@ -8,21 +8,18 @@ compared without case and surrounding spaces (``normalize_username``).
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from argon2 import PasswordHasher
 
 from pipelines.access import messages
 from pipelines.access.roles import SITE_ID, Reader, Role
+from pipelines.private_files import locked, write_private_json
 from pipelines.settings import Settings
 
 # argon2id with argon2-cffi's defaults (RFC 9106's second recommended choice); signing in rehashes
@@ -33,7 +30,6 @@ USERNAME = re.compile(r"[\w.@+-]{1,64}")
 # Generated passwords: no 0/o, 1/l/i, so they can be read aloud and typed; 4 × 4 of 31 characters ≈ 79 bits.
 READABLE_CHARACTERS = "abcdefghjkmnpqrstuvwxyz23456789"
 GENERATED_GROUPS, GENERATED_GROUP_LENGTH = 4, 4
-PRIVATE_MODE = 0o600
 
 
 class UserError(ValueError):
@@ -170,38 +166,9 @@ def _save(settings: Settings, users: dict[str, User]) -> None:
     write_private_json(settings.users_path, {"users": rows})
 
 
-# Files only their owner may read, replaced atomically; one lock for the users and sign-in files.
-
-
 @contextmanager
 def access_lock(settings: Settings) -> Iterator[None]:
     """Held while the users file or the sign-in failures are read, changed and written back, by any
-    process or thread (``flock`` on a file beside them)."""
-    settings.users_path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(settings.users_path.with_name(".access.lock"), os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    process or thread: one lock for both files."""
+    with locked(settings.users_path.with_name(".access.lock")):
         yield
-    finally:
-        os.close(descriptor)
-
-
-def write_private_json(path: Path, content: object) -> None:
-    """Write ``content`` as JSON to a file of mode 0600 beside ``path``, flush it to disk, swap it in."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".incoming")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), PRIVATE_MODE)
-            json.dump(content, handle, indent=2, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # the rename itself survives a crash
-    finally:
-        os.close(folder)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import fcntl
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -22,7 +20,7 @@ from typing import TypedDict, Unpack
 
 from pipelines.access.messages import Message, invalid_site_id
 from pipelines.access.roles import SITE_ID
-from pipelines.access.users import PRIVATE_MODE, write_private_json
+from pipelines.private_files import locked, write_private_json
 from pipelines.settings import Settings
 from seeds.reference_data import municipality_codes
 
@@ -184,11 +182,6 @@ def _save(settings: Settings, sites: dict[str, Site]) -> None:
 
 @contextmanager
 def _register_lock(settings: Settings) -> Iterator[None]:
-    """Held while the register is read, changed and written back, by any process or thread (``flock``)."""
-    settings.sites_path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(settings.sites_path.with_name(".sites.lock"), os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    """Held while the register is read, changed and written back, by any process or thread."""
+    with locked(settings.sites_path.with_name(".sites.lock")):
         yield
-    finally:
-        os.close(descriptor)

@@ -1,9 +1,10 @@
 """The empty return of format v1 that a site fills in: an XLSX workbook or a zip of CSV files.
 
-Everything in a template is made from the tables (``schemas.tables``), the words of their rules
-(``schemas.rules``) and the code lists (``seeds.reference_data``), so a template always asks for
-exactly what intake accepts. The workbook has one sheet per table (header row only) with the code
-lists as drop-downs, a data dictionary (``Dataordbok``) and the hidden sheet the drop-downs read.
+Everything in a template is made from the tables (``schemas.tables``: their columns and what each
+holds), the words of their rules (``schemas.rules``) and the code lists (``seeds.reference_data``),
+so a template always asks for exactly what intake accepts. The workbook has one sheet per table
+(header row only) with the code lists as drop-downs, a data dictionary (``Dataordbok``) and the
+hidden sheet the drop-downs read.
 """
 
 from __future__ import annotations
@@ -65,52 +66,6 @@ _KIND_WORDS: dict[FieldKind, tuple[str, str]] = {
     FieldKind.DATE: ("Datum ÅÅÅÅ-MM-DD", "Date YYYY-MM-DD"),
 }
 
-# What each column holds, as return-format-v1.md says it: "column", or "table.column" where a name means
-# different things in different tables. The fidelity items' words are their code list's labels.
-_DESCRIPTIONS: dict[str, tuple[str, str]] = {
-    "site_id": ("Verksamhetens id, tilldelat vid registreringen.", "The site's id, assigned when the site registers."),
-    "reporting_year": ("Rapportåret (kalenderår).", "The reporting year (calendar year)."),
-    "site_name": ("Verksamhetens namn.", "The site's name."),
-    "municipality_code": ("SCB:s fyrsiffriga kommunkod, t.ex. 0180 för Stockholm.", "SCB's four-digit municipality code, e.g. 0180 for Stockholm."),
-    "organiser_type": ("Vem som driver verksamheten.", "Who runs the site."),
-    "financing": ("Hur verksamheten finansieras.", "How the site is financed."),
-    "integrated_with_psychiatry": ("Arbetsspecialisterna ingår i psykiatrins behandlingsteam.",
-                                   "The employment specialists are part of the psychiatric treatment teams."),
-    "psychosis_target_group": ("Verksamheten vänder sig uttryckligen till personer med psykos.", "The site explicitly serves people with psychosis."),
-    "specialist_fte": ("Arbetsspecialister i heltidstjänster vid årets slut.", "Employment-specialist full-time equivalents at year end."),
-    "supervisor_fte": ("Handledare i heltidstjänster.", "Supervisor full-time equivalents."),
-    "verksamhet.start_date": ("Datum då verksamheten började ta emot deltagare.", "When the site began taking participants."),
-    "participant_id": ("Verksamhetens löpnummer för deltagaren, detsamma alla år. Aldrig personnummer.",
-                       "The site's own serial number for the participant, the same every year. Never an identity number."),
-    "sex": ("Kön.", "Sex."),
-    "birth_year": ("Födelseår.", "Year of birth."),
-    "education": ("Högsta utbildning.", "Highest education."),
-    "intake_date": ("Datum då deltagaren skrevs in.", "The date the participant was enrolled."),
-    "first_employer_contact_date": ("Första personliga arbetsgivarkontakten för deltagarens räkning.",
-                                    "The first face-to-face employer contact on the participant's behalf."),
-    "exit_date": ("Datum då deltagaren skrevs ut; tomt för den som är kvar.", "The date the participant left; empty for those still enrolled."),
-    "exit_reason": ("Varför deltagaren skrevs ut.", "Why the participant left."),
-    "referral_source": ("Vem som remitterade deltagaren.", "Who referred the participant."),
-    "last_employed": ("När deltagaren senast hade arbete.", "When the participant last had a job."),
-    "registered_at_af": ("Inskriven på Arbetsförmedlingen vid start.", "Registered at the Public Employment Service at intake."),
-    "attachment_at_intake": ("Anknytning till arbetsmarknaden vid start.", "Labour-market attachment at intake."),
-    "income_at_intake": ("Försörjning vid start.", "Income sources at intake."),
-    "attachment_at_followup": ("Anknytning till arbetsmarknaden vid avslut, eller vid årets slut för den som är kvar.",
-                               "Labour-market attachment at exit, or at year end for those still enrolled."),
-    "income_at_followup": ("Försörjning vid samma tidpunkt som attachment_at_followup.", "Income sources at the same moment as attachment_at_followup."),
-    "economic_situation": ("Disponibel inkomst nu jämfört med vid start.", "Disposable income now compared with intake."),
-    "diagnosis_group": ("Diagnosgrupp; en rad per deltagare och diagnos.", "Diagnosis group; one row per participant and diagnosis."),
-    "icd10_code": ("ICD-10-kod, t.ex. F20.0 eller F32.", "ICD-10 code, e.g. F20.0 or F32."),
-    "activity_type": ("Slag av arbete, studier eller aktivitet.", "Kind of work, study or activity."),
-    "aktiviteter.start_date": ("Periodens första dag.", "The episode's first day."),
-    "end_date": ("Periodens sista dag; tomt om den pågår vid årets slut.", "The episode's last day; empty if still going at year end."),
-    "hours_per_week": ("Timmar per vecka.", "Hours per week."),
-    "employer_sector": ("Arbetsgivarens sektor.", "The employer's sector."),
-    "review_date": ("Granskningens datum.", "The date of the review."),
-    "reviewer_type": ("Vem som granskade.", "Who reviewed."),
-    "total_score": ("Totalpoäng: summan av de 25 itemen.", "Total score: the sum of the 25 items."),
-}
-
 # The rules of schemas.cross_table, by the column they are reported against ("*": every table).
 _ACROSS_TABLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("*", "site_id"): ("same_site_year",),
@@ -152,13 +107,6 @@ def field_rules(table: Table, f: Field) -> list[str]:
     return [r for r in parsed + own + list(across) if not r.startswith("code:")]
 
 
-def description(table: Table, f: Field) -> tuple[str, str]:
-    item = next((c for c in code_lists()["fidelity_item"] if c.code == f.name), None)
-    if item is not None:
-        return f"{item.label_sv}.", f"{item.label_en}."
-    return _DESCRIPTIONS.get(f"{table.name}.{f.name}") or _DESCRIPTIONS[f.name]
-
-
 def _rule_words(rule_id: str, language: str) -> str:
     words = getattr(RULES[rule_id], language)
     if rule_id == "icd10_group":
@@ -184,7 +132,7 @@ def dictionary_rows() -> list[list[str]]:
             rules, codes = field_rules(table, f), field_codes(f)
             row = [table.name, f.name]
             for i, language in enumerate(("sv", "en")):
-                row += [requirement(table, f)[i], _KIND_WORDS[f.kind][i], description(table, f)[i],
+                row += [requirement(table, f)[i], _KIND_WORDS[f.kind][i], f.description[i],
                         "\n".join(_rule_words(r, language) for r in rules),
                         "\n".join(f"{c.code} – {getattr(c, f'label_{language}')}" for c in codes)]
             rows.append(row)
@@ -215,7 +163,7 @@ def _input_message(table: Table, f: Field) -> str:
     how = f" T.ex. {MULTI_SEPARATOR.join(c.code for c in codes[:2])}. Koderna står i bladet {DICTIONARY_SHEET}." if f.kind == FieldKind.CODES else ""
     needed = requirement(table, f)[0]
     required = {"ja": "Obligatorisk.", "nej": "Frivillig."}.get(needed, needed[:1].upper() + needed[1:])
-    return _fit(f"{required} {_KIND_WORDS[f.kind][0]}.{how} {description(table, f)[0]}")
+    return _fit(f"{required} {_KIND_WORDS[f.kind][0]}.{how} {f.description[0]}")
 
 
 def _validation(table: Table, f: Field, code_range: str | None) -> dict[str, Any]:
