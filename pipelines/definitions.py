@@ -28,16 +28,41 @@ def defs() -> dg.Definitions:
     return build_definitions(load_settings())
 
 
+# The data home's Dagster instance, which the daemon, the webserver and `ips-monitor run` share. One run at a time:
+# every run writes the one warehouse file.
+INSTANCE_CONFIG = """\
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_instance(settings: Settings) -> Path:
+    """The instance's folder with its configuration (written when missing, so that an operator's own is kept)."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
+    return settings.dagster_home
+
+
 def refresh_in_process(settings: Settings) -> tuple[dg.ExecuteInProcessResult, Path]:
-    """Run the refresh job of these definitions in this process, as ``ips-monitor run`` does: one line per
-    finished stage on screen, every event in the returned log file under the data home."""
-    from pipelines.defs.jobs import REFRESH_JOB
+    """The next refresh (``next_refresh``, as the sensor asks) in this process, as ``ips-monitor run`` does, recorded in
+    the data home's Dagster instance: one line per finished stage on screen, every event in the returned log file."""
+    from pipelines.defs.jobs import next_refresh
+    from pipelines.defs.returns import SITE_YEARS_NAME
 
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.logs_dir / f"run-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.log"
     run_config = {"loggers": {"run_log": {"config": {"path": str(log_path)}}}}
-    job = build_definitions(settings).resolve_job_def(REFRESH_JOB)
-    # dagster-dbt echoes dbt's own output to standard output: into the run's log with the rest
-    with log_path.open("a", encoding="utf-8", buffering=1) as log, contextlib.redirect_stdout(log):
-        result = job.execute_in_process(run_config=run_config, raise_on_error=False)
+    with dg.DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        refresh, new_site_years = next_refresh(settings, instance.get_dynamic_partitions(SITE_YEARS_NAME))
+        instance.add_dynamic_partitions(SITE_YEARS_NAME, new_site_years)
+        job = build_definitions(settings).resolve_job_def(refresh.job)
+        # dagster-dbt echoes dbt's own output to standard output: into the run's log with the rest
+        with log_path.open("a", encoding="utf-8", buffering=1) as log, contextlib.redirect_stdout(log):
+            result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=refresh.partition_key,
+                                            tags=refresh.tags, raise_on_error=False)
     return result, log_path

@@ -40,13 +40,18 @@ def services(port: int, dagster_port: int | None) -> dict[str, list[str]]:
 @contextlib.contextmanager
 def serving(settings: Settings, port: int, dagster_port: int | None) -> Iterator[subprocess.Popen[bytes]]:
     """The system running, as the dashboard's process; every process is stopped on leaving, however it is left."""
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    from pipelines.definitions import prepare_instance
+
+    prepare_instance(settings)
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, HOME_ENV: str(settings.home), "DAGSTER_HOME": str(settings.dagster_home)}
     if dagster_port is not None:
         # the instance's storage made once, here: the daemon and the webserver would otherwise race to create it
         subprocess.run([str(BIN / "dagster"), "instance", "migrate"], env=env, check=True, capture_output=True)
     started: list[subprocess.Popen[bytes]] = []
+    # a SIGTERM (a service manager's stop, a test's) would end this process at once, leaving the services running:
+    # it leaves through the `finally` below instead, as Ctrl+C does
+    previous_handler = signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         for name, command in services(port, dagster_port).items():
             with (settings.logs_dir / f"{name}.log").open("ab") as log:
@@ -63,6 +68,11 @@ def serving(settings: Settings, port: int, dagster_port: int | None) -> Iterator
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _exit_on_signal(signal_number: int, _frame: object) -> None:
+    raise SystemExit(128 + signal_number)
 
 
 def wait_until_serving(port: int, dashboard: subprocess.Popen[bytes], seconds: float = 120) -> None:

@@ -12,6 +12,8 @@ import pytest
 
 from pipelines.access.roles import Role
 from pipelines.access.users import add_user
+from pipelines.returns.accepted import typed_tables
+from pipelines.returns.sites import register_from_return
 from pipelines.returns.submit import submit
 from pipelines.settings import PROJECT_ROOT, load_settings
 from seeds.demo_returns import generate_demo_returns
@@ -40,7 +42,9 @@ USERS = {"ministeriet": (Role.VIEWER, None), "samordnare": (Role.SITE, "IPS0001"
 def served(tmp_path_factory, dbt_manifest):
     settings = load_settings(tmp_path_factory.mktemp("roles-home"))
     for path in generate_demo_returns(tmp_path_factory.mktemp("roles-returns"), site_count=6, years=(2024, 2025)):
-        assert submit(path, settings).verdict == "accepted"
+        receipt = submit(path, settings).receipt
+        assert receipt is not None and receipt.verdict == "accepted"
+        register_from_return(settings, typed_tables(settings.archive_dir, receipt)["verksamhet"].row(0, named=True))  # as the CLI does
     run_pipeline(settings)
     for username, (role, site_id) in USERS.items():
         add_user(settings, username, role, PASSWORD, site_id)

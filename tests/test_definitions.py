@@ -56,9 +56,42 @@ def test_dbt_sources_are_drawn_from_the_loading_asset(dbt_manifest):
     assert "raw/deltagare" in parents
 
 
-def test_sensor_asks_for_a_run_when_the_returns_in_effect_differ_from_those_published(dbt_manifest, tmp_path):
+def sensor_evaluation(settings) -> dg.SensorResult | dg.SkipReason:
+    """The sensor evaluated against the data home's own Dagster instance, as the daemon would."""
+    from pipelines.definitions import prepare_instance
     from pipelines.defs.resources import SettingsResource
     from pipelines.defs.sensors import returns_in_effect_changed
+
+    with dg.DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"settings": SettingsResource.of(settings)})
+        evaluation = returns_in_effect_changed(context)
+    assert isinstance(evaluation, dg.SensorResult | dg.SkipReason)
+    return evaluation
+
+
+def run_as_the_daemon_would(settings, evaluation: dg.SensorResult) -> dg.ExecuteInProcessResult:
+    """What the daemon does with the sensor's answer: add the partitions it asks for, then run its one request."""
+    from pipelines.definitions import build_definitions, prepare_instance
+
+    (request,) = evaluation.run_requests or []
+    with dg.DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        for partitions in evaluation.dynamic_partitions_requests or []:
+            instance.add_dynamic_partitions(partitions.partitions_def_name, list(partitions.partition_keys))
+        job = build_definitions(settings).resolve_job_def(str(request.job_name))
+        result = job.execute_in_process(instance=instance, partition_key=request.partition_key, tags=request.tags)
+    assert result.success
+    return result
+
+
+def loaded_partitions(result: dg.ExecuteInProcessResult) -> tuple[set[str], int]:
+    """The site-years the run loaded, and how many returns it read from the archive for them."""
+    events = [event for event in result.get_asset_materialization_events() if event.asset_key == dg.AssetKey(["raw", "returns"])]
+    rows = {int(str(event.materialization.metadata["rows"].value)) for event in events}
+    assert len(rows) == 1
+    return {str(event.partition) for event in events}, rows.pop()
+
+
+def test_sensor_asks_for_a_run_when_the_returns_in_effect_differ_from_those_published(dbt_manifest, tmp_path):
     from pipelines.returns import archive
     from pipelines.returns.submit import submit
     from pipelines.settings import load_settings
@@ -66,21 +99,90 @@ def test_sensor_asks_for_a_run_when_the_returns_in_effect_differ_from_those_publ
     from tests.returns import minimal_return, write
 
     settings = load_settings(tmp_path / "home")
-    context = dg.build_sensor_context(resources={"settings": SettingsResource.of(settings)})
-    assert isinstance(returns_in_effect_changed(context), dg.SkipReason)
+    assert isinstance(sensor_evaluation(settings), dg.SkipReason)
     submit(write(minimal_return(sex="Q"), tmp_path / "rejected"), settings)
-    assert isinstance(returns_in_effect_changed(context), dg.SkipReason)  # only a rejected return
+    assert isinstance(sensor_evaluation(settings), dg.SkipReason)  # only a rejected return
     submit(write(minimal_return(), tmp_path / "accepted"), settings, uploaded_by_site="IPS0009")
-    first = returns_in_effect_changed(context)
-    assert isinstance(first, dg.RunRequest) and first.tags["ips/new_returns"] == "1"
-    assert returns_in_effect_changed(context).run_key == first.run_key  # the same state: Dagster runs it once
+    first = sensor_evaluation(settings)
+    assert isinstance(first, dg.SensorResult)
+    (request,) = first.run_requests or []
+    assert (request.job_name, request.partition_key, request.tags["ips/new_returns"]) == ("refresh_warehouse", "IPS0009-2025", "1")
+    assert [list(r.partition_keys) for r in first.dynamic_partitions_requests or []] == [["IPS0009-2025"]]
+    again = sensor_evaluation(settings)
+    assert isinstance(again, dg.SensorResult) and again.run_requests[0].run_key == request.run_key  # Dagster runs it once
 
     run_pipeline(settings)  # as `ips-monitor run` would: the published figures now rest on that return
-    assert isinstance(returns_in_effect_changed(context), dg.SkipReason)
+    assert isinstance(sensor_evaluation(settings), dg.SkipReason)
     replacement = submit(write(minimal_return(education="hogskola"), tmp_path / "replacement"), settings,
                          uploaded_by_site="IPS0009").receipt
-    assert isinstance(returns_in_effect_changed(context), dg.SkipReason)  # awaiting the site's confirmation
+    assert isinstance(sensor_evaluation(settings), dg.SkipReason)  # awaiting the site's confirmation
     archive.decide(settings.archive_dir, replacement.return_id, confirmed=True, by="samordnare")
-    second = returns_in_effect_changed(context)
-    assert isinstance(second, dg.RunRequest) and second.run_key != first.run_key
-    assert (second.tags["ips/new_returns"], second.tags["ips/withdrawn_returns"]) == ("1", "1")
+    second = sensor_evaluation(settings)
+    assert isinstance(second, dg.SensorResult)
+    (request_2,) = second.run_requests or []
+    assert request_2.run_key != request.run_key and not second.dynamic_partitions_requests  # the site-year is known
+    assert (request_2.tags["ips/new_returns"], request_2.tags["ips/withdrawn_returns"]) == ("1", "1")
+
+
+def test_sensor_waits_while_a_run_is_under_way(dbt_manifest, tmp_path):
+    from pipelines.definitions import prepare_instance
+    from pipelines.defs.jobs import REFRESH_JOB
+    from pipelines.returns.submit import submit
+    from pipelines.settings import load_settings
+    from tests.returns import minimal_return, write
+
+    settings = load_settings(tmp_path / "home")
+    submit(write(minimal_return(), tmp_path / "accepted"), settings, uploaded_by_site="IPS0009")
+    with dg.DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        instance.add_run(dg.DagsterRun(job_name=REFRESH_JOB, run_id="a" * 32, status=dg.DagsterRunStatus.STARTED))
+    assert isinstance(sensor_evaluation(settings), dg.SkipReason)
+
+
+def warehouse_contents(warehouse_path: Path) -> dict[str, list[tuple]]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        tables = connection.execute("select table_schema, table_name from information_schema.tables "
+                                    "where table_type = 'BASE TABLE' order by all").fetchall()
+        return {f"{schema}.{name}": connection.execute(f'select * from "{schema}"."{name}" order by all').fetchall()
+                for schema, name in tables}
+
+
+def test_the_sensor_path_and_the_cli_path_give_the_same_warehouse(dbt_manifest, tmp_path):
+    """Returns arriving one after another, each refreshed as the daemon would, against the same archive run once by
+    `ips-monitor run`: every table of the warehouse is the same. The sensor's runs load only the site-years that changed."""
+    import shutil
+
+    from pipelines.returns import archive
+    from pipelines.returns.submit import submit
+    from pipelines.settings import load_settings
+    from tests.conftest import run_pipeline
+    from tests.returns import minimal_return, write
+    from tests.small_dataset import write_small_dataset
+
+    served = load_settings(tmp_path / "served")
+    for path in write_small_dataset(tmp_path / "small"):
+        submit(path, served)
+    first = sensor_evaluation(served)
+    assert isinstance(first, dg.SensorResult)
+    assert loaded_partitions(run_as_the_daemon_would(served, first)) == ({"IPS0001-2025", "IPS0002-2025"}, 2)  # one run
+
+    submit(write(minimal_return(), tmp_path / "third"), served)  # a third site
+    assert loaded_partitions(run_as_the_daemon_would(served, sensor_evaluation(served))) == ({"IPS0009-2025"}, 1)
+    replacement = submit(write(minimal_return(education="hogskola"), tmp_path / "replacement"), served,
+                         uploaded_by_site="IPS0009").receipt
+    archive.decide(served.archive_dir, replacement.return_id, confirmed=True, by="samordnare")
+    # only the third site's year again: its first return (kept, superseded) and the confirmed one
+    assert loaded_partitions(run_as_the_daemon_would(served, sensor_evaluation(served))) == ({"IPS0009-2025"}, 2)
+    assert isinstance(sensor_evaluation(served), dg.SkipReason)
+
+    by_hand = load_settings(tmp_path / "by-hand")
+    shutil.copytree(served.archive_dir, by_hand.archive_dir)
+    run_pipeline(by_hand)
+
+    served_tables, by_hand_tables = warehouse_contents(served.warehouse_path), warehouse_contents(by_hand.warehouse_path)
+    assert served_tables.keys() == by_hand_tables.keys()
+    assert {"raw.returns", "raw.deltagare", "main.fct_indicator"} <= served_tables.keys()
+    assert len(served_tables["raw.returns"]) == 4 and len(served_tables["raw.deltagare"]) == 12 + 10 + 1 + 1
+    different = [name for name in served_tables if served_tables[name] != by_hand_tables[name]]
+    assert different == []

@@ -1,5 +1,6 @@
 """A site's upload in Debian's Chromium: the template, a bad return and its problems, a replacement with its change
-summary, the confirmation and the receipt. Screenshots go to test-output/screenshots/."""
+summary, the confirmation and the receipt, the new figures on the dashboard and in the site report; beside it, the
+analyst's collection board following the site's status. Screenshots go to test-output/screenshots/."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
+from dashboards.site_report import report_name
 from pipelines.returns import archive
 from pipelines.settings import PROJECT_ROOT
 from seeds.demo_returns import generate_demo_returns
@@ -75,6 +78,25 @@ def shows_participants(page, count: int) -> bool:
     return any(cells[i] == "Antal deltagare" and cells[i + 1] == str(count) for i in range(len(cells) - 1))
 
 
+def board_status(page, site_id: str) -> str:
+    """The site's status on the analyst's collection board for 2025, the page opened afresh."""
+    page.get_by_role("link", name="Översikt").click()
+    page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+    page.get_by_role("link", name="Insamling").click()
+    page.wait_for_selector("text=Rapportår", timeout=60_000)
+    picker = page.get_by_label("Rapportår")
+    if picker.input_value() != "2025":  # the year being collected is last year: 2025 only until the new year
+        picker.click()
+        page.get_by_role("option", name="2025", exact=True).click()
+    page.wait_for_selector("text=Verksamheternas status för 2025", timeout=60_000)
+    board = page.locator("[data-testid='stDataFrame']").first
+    board.locator("[role='gridcell']").first.wait_for(state="attached", timeout=60_000)
+    cells = board.locator("[role='gridcell']").all_inner_texts()
+    page.screenshot(path=str(SCREENSHOTS / "cycle-board.png"), full_page=True)
+    assert site_id in cells, cells
+    return cells[cells.index(site_id) + 2]  # Id, Verksamhet, Status
+
+
 @pytest.mark.browser
 def test_a_site_uploads_sees_its_problems_confirms_a_replacement_and_gets_a_receipt(served, chromium, tmp_path):  # noqa: F811
     from playwright.sync_api import sync_playwright
@@ -87,7 +109,11 @@ def test_a_site_uploads_sees_its_problems_confirms_a_replacement_and_gets_a_rece
     before = {r.return_id for r in archive.read_receipts(settings.archive_dir)}
     with sync_playwright() as p:
         b = browser(p, chromium)
-        page = b.new_page(viewport={"width": 1400, "height": 1100})
+        analyst = b.new_context(viewport={"width": 1400, "height": 1100}).new_page()  # a session of its own
+        sign_in(analyst, base, "analytiker", PASSWORD)
+        analyst.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+        assert board_status(analyst, "IPS0001") == "godkänd"
+        page = b.new_context(viewport={"width": 1400, "height": 1100}).new_page()
         sign_in(page, base, "samordnare", PASSWORD)
         page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
         page.get_by_role("link", name="Lämna rapport").click()
@@ -118,6 +144,7 @@ def test_a_site_uploads_sees_its_problems_confirms_a_replacement_and_gets_a_rece
         page.screenshot(path=str(SCREENSHOTS / "upload-change-summary.png"), full_page=True)
         (proposed,) = [r for r in archive.read_receipts(settings.archive_dir) if r.return_id not in before and r.verdict == "accepted"]
         assert proposed.awaits_confirmation and proposed.decision is None
+        assert board_status(analyst, "IPS0001") == "väntar på bekräftelse"
 
         participants = site_participants(settings)
         page.get_by_role("button", name="Bekräfta och ersätt").click()
@@ -138,6 +165,17 @@ def test_a_site_uploads_sees_its_problems_confirms_a_replacement_and_gets_a_rece
         seconds = time.monotonic() - confirmed_at
         page.screenshot(path=str(SCREENSHOTS / "upload-figures-shown.png"), full_page=True)
         (OUTPUT / "upload-to-dashboard.json").write_text(json.dumps({"seconds_from_confirm_to_dashboard": round(seconds, 1)}))
+
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_role("button", name="Verksamhetsrapport (PDF)").click()
+        assert download.value.suggested_filename == report_name("IPS0001", 2025)
+        report_text = "\n".join(p.extract_text() for p in PdfReader(Path(download.value.path())).pages)
+        assert report_text.startswith("Verksamhetsrapport 2025\n") and "IPS0001" in report_text
+        enrolled = next(line for line in report_text.splitlines() if line.startswith("Antal deltagare "))
+        assert enrolled.split()[2] == str(participants + 1)  # the site's own column, with the confirmed return's figures
+
+        assert board_status(analyst, "IPS0001").startswith("godkänd (ersatt ")
+        analyst.screenshot(path=str(SCREENSHOTS / "cycle-board-after-confirmation.png"), full_page=True)
         b.close()
     decided = archive.find(settings.archive_dir, proposed.return_id)
     assert decided.decision.confirmed and decided.decision.decided_by == "samordnare"

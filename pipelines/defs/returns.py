@@ -1,11 +1,15 @@
-"""Load the accepted returns' typed tables from the archive into the warehouse's ``raw`` schema."""
+"""Load the accepted returns' typed tables from the archive into the warehouse's ``raw`` schema, a site's year at a time."""
 
 from collections.abc import Iterator
 
 import dagster as dg
 
 from pipelines.defs.resources import SettingsResource
-from pipelines.returns.accepted import RAW_TABLES, accepted_receipts, current_return_ids, raw_tables, typed_tables, write_raw_tables
+from pipelines.returns.accepted import RAW_TABLES, load_site_years
+
+# one partition per site and reporting year (IPS0042-2025), added as their first accepted return comes
+SITE_YEARS_NAME = "site_years"
+SITE_YEARS = dg.DynamicPartitionsDefinition(name=SITE_YEARS_NAME)
 
 
 @dg.multi_asset(
@@ -13,16 +17,15 @@ from pipelines.returns.accepted import RAW_TABLES, accepted_receipts, current_re
                         description=f"Accepted returns: table {name}" if name != "returns" else
                         "One row per accepted return in the archive; is_current marks the newest per site and year")
            for name in RAW_TABLES],
+    partitions_def=SITE_YEARS,
+    backfill_policy=dg.BackfillPolicy.single_run(),  # a first load of every site-year is one run, not hundreds
     can_subset=False,
 )
 def raw_returns(context: dg.AssetExecutionContext, settings: SettingsResource) -> Iterator[dg.MaterializeResult]:
-    """Every accepted return's typed tables, as checked when it was submitted: nothing is parsed or checked again."""
+    """The accepted returns of the run's site-years, as checked when they were submitted (nothing is parsed or checked
+    again), in place of the rows those site-years had; every other site-year's rows stay as they are."""
     config = settings.get()
-    receipts = accepted_receipts(config.archive_dir)
-    current = current_return_ids(receipts)
-    tables = raw_tables(((receipt, typed_tables(config.archive_dir, receipt)) for receipt in receipts), current)
-    write_raw_tables(config.warehouse_path, tables)
-
-    for name, frame in tables.items():
-        yield dg.MaterializeResult(asset_key=["raw", name], metadata={"rows": frame.height})
-    context.log.info(f"Loaded {len(receipts)} accepted returns, {len(current)} of them current")
+    loaded = load_site_years(config.archive_dir, config.warehouse_path, context.partition_keys)
+    for name, rows in loaded.items():
+        yield dg.MaterializeResult(asset_key=["raw", name], metadata={"rows": rows})
+    context.log.info(f"Loaded {loaded['returns']} accepted returns of {len(context.partition_keys)} site-years")

@@ -1,27 +1,38 @@
-"""Refresh the warehouse whenever the returns in effect differ from those the published figures rest on (under the
-Dagster daemon): a new accepted return, a confirmed replacement. Whatever ran before (the daemon, or `ips-monitor
-run`), the published figures say what they rest on, so nothing runs twice and nothing is missed."""
+"""Refresh the warehouse whenever the archive's accepted returns differ from what the warehouse and the published
+figures hold (under the Dagster daemon): a new accepted return, a confirmed replacement. Only the site-years that
+changed are loaded. Whatever ran before (the daemon, or `ips-monitor run`), the warehouse and the published figures
+say what they rest on, so nothing runs twice and nothing is missed."""
 
 import hashlib
 
 import dagster as dg
 
-from pipelines.defs.jobs import refresh_warehouse
+from pipelines.defs.jobs import REFRESH_JOB, build_warehouse, next_refresh, refresh_warehouse
 from pipelines.defs.resources import SettingsResource
+from pipelines.defs.returns import SITE_YEARS, SITE_YEARS_NAME
 from pipelines.publishing.snapshot import published_returns
 from pipelines.returns.accepted import accepted_receipts, current_return_ids
 
-CHECK_EVERY_SECONDS = 10
+CHECK_EVERY_SECONDS = 5
+IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
-@dg.sensor(job=refresh_warehouse, minimum_interval_seconds=CHECK_EVERY_SECONDS, default_status=dg.DefaultSensorStatus.RUNNING)
-def returns_in_effect_changed(context: dg.SensorEvaluationContext, settings: SettingsResource) -> dg.RunRequest | dg.SkipReason:
-    """One run per state of the archive (its run key), so a state that is being refreshed is not asked for again."""
+@dg.sensor(jobs=[refresh_warehouse, build_warehouse], minimum_interval_seconds=CHECK_EVERY_SECONDS,
+           default_status=dg.DefaultSensorStatus.RUNNING)
+def returns_in_effect_changed(context: dg.SensorEvaluationContext, settings: SettingsResource) -> dg.SensorResult | dg.SkipReason:
+    """At most one run at a time (each writes the warehouse), and one per state of the archive (its run key): a state
+    whose run failed is not tried again until the archive changes, so a broken return does not loop."""
+    if context.instance.get_run_records(dg.RunsFilter(statuses=IN_FLIGHT), limit=1):
+        return dg.SkipReason("a run is under way")
     config = settings.get()
+    refresh, new_site_years = next_refresh(config, context.instance.get_dynamic_partitions(SITE_YEARS_NAME))
     in_effect = current_return_ids(accepted_receipts(config.archive_dir))
     published = published_returns(config.published_returns_path)
-    if in_effect == published:
-        return dg.SkipReason(f"the published figures rest on the {len(in_effect)} returns in effect")
+    if refresh.job != REFRESH_JOB and in_effect == published:
+        return dg.SkipReason(f"the warehouse and the published figures rest on the {len(in_effect)} returns in effect")
     state = hashlib.sha256("\n".join(sorted(in_effect)).encode()).hexdigest()[:16]
-    return dg.RunRequest(run_key=state, tags={"ips/new_returns": str(len(in_effect - published)),
-                                              "ips/withdrawn_returns": str(len(published - in_effect))})
+    request = dg.RunRequest(run_key=state, job_name=refresh.job, partition_key=refresh.partition_key,
+                            tags={**refresh.tags, "ips/new_returns": str(len(in_effect - published)),
+                                  "ips/withdrawn_returns": str(len(published - in_effect))})
+    return dg.SensorResult(run_requests=[request],
+                           dynamic_partitions_requests=[SITE_YEARS.build_add_request(new_site_years)] if new_site_years else None)

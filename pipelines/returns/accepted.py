@@ -1,8 +1,12 @@
-"""The accepted returns a run loads: their typed tables as checked at submission, and which is current."""
+"""The accepted returns a run loads: their typed tables as checked at submission, and which is current.
+
+The warehouse's ``raw`` schema is loaded a site's year at a time (the Dagster partitions): a site-year whose accepted
+returns in the archive differ from those ``raw.returns`` holds is stale, and loading it replaces just its rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -24,6 +28,48 @@ def accepted_receipts(archive_dir: Path) -> list[archive.Receipt]:
 
 def current_return_ids(receipts: list[archive.Receipt]) -> set[str]:
     return {r.return_id for r in archive.current_returns(receipts).values()}
+
+
+def site_year(site_id: str, reporting_year: int) -> str:
+    """The key of a site's year, as the Dagster partitions name it: ``IPS0042-2025``."""
+    return f"{site_id}-{reporting_year}"
+
+
+def site_years(archive_dir: Path) -> list[str]:
+    """Every site-year with an accepted return, in the order they first came."""
+    return list(dict.fromkeys(site_year(str(r.site_id), int(str(r.reporting_year))) for r in accepted_receipts(archive_dir)))
+
+
+# what a site-year's rows in raw.returns must be: each accepted return's id, and whether it is the one in effect
+LoadState = dict[str, frozenset[tuple[str, bool]]]
+
+
+def _archive_state(receipts: list[archive.Receipt]) -> LoadState:
+    current = current_return_ids(receipts)
+    state: defaultdict[str, set[tuple[str, bool]]] = defaultdict(set)
+    for r in receipts:
+        state[site_year(str(r.site_id), int(str(r.reporting_year)))].add((r.return_id, r.return_id in current))
+    return {key: frozenset(returns) for key, returns in state.items()}
+
+
+def _warehouse_state(warehouse_path: Path) -> LoadState:
+    """What ``raw`` holds now; nothing when it is missing or its tables are not those this version writes."""
+    if not warehouse_path.exists():
+        return {}
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        if not _raw_schema_is_current(connection):
+            return {}
+        rows = connection.execute("select site_id, reporting_year, return_id, is_current from raw.returns").fetchall()
+    state: defaultdict[str, set[tuple[str, bool]]] = defaultdict(set)
+    for site_id, reporting_year, return_id, is_current in rows:
+        state[site_year(site_id, reporting_year)].add((return_id, is_current))
+    return {key: frozenset(returns) for key, returns in state.items()}
+
+
+def stale_site_years(archive_dir: Path, warehouse_path: Path) -> list[str]:
+    """The site-years whose rows in the warehouse are not those of the archive's accepted returns: to be loaded."""
+    in_archive, in_warehouse = _archive_state(accepted_receipts(archive_dir)), _warehouse_state(warehouse_path)
+    return sorted(key for key in in_archive.keys() | in_warehouse.keys() if in_archive.get(key) != in_warehouse.get(key))
 
 
 def typed_tables(archive_dir: Path, receipt: archive.Receipt) -> dict[str, pl.DataFrame]:
@@ -59,14 +105,58 @@ def raw_tables(returns: Iterable[tuple[archive.Receipt, Mapping[str, pl.DataFram
     return {"returns": rows, **{name: pl.concat(parts, how="vertical") for name, parts in frames.items()}}
 
 
+def load_site_years(archive_dir: Path, warehouse_path: Path, keys: Collection[str]) -> dict[str, int]:
+    """Replace the ``raw`` rows of these site-years by those of their accepted returns, in one transaction (the
+    tables made first if they are missing or of an older version); the rows loaded per table."""
+    receipts = accepted_receipts(archive_dir)
+    current = current_return_ids(receipts)
+    chosen = [r for r in receipts if site_year(str(r.site_id), int(str(r.reporting_year))) in keys]
+    tables = raw_tables(((receipt, typed_tables(archive_dir, receipt)) for receipt in chosen), current)
+    loading = pl.DataFrame([key.rsplit("-", 1) for key in keys], schema={"site_id": pl.String, "reporting_year": pl.String},
+                           orient="row").with_columns(pl.col("reporting_year").cast(pl.Int64))
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse_path)) as connection:
+        connection.execute("begin transaction")
+        if not _raw_schema_is_current(connection):
+            _create_raw_tables(connection, raw_tables((), set()))
+        connection.register("loading", loading.to_arrow())
+        withdrawn = "select return_id from raw.returns join loading using (site_id, reporting_year)"
+        for name in reversed(RAW_TABLES):  # raw.returns last: it says which rows the others' deletions take
+            connection.execute(f"delete from raw.{name} where return_id in ({withdrawn})")
+        for name, frame in tables.items():
+            connection.register("incoming", frame.to_arrow())
+            connection.execute(f"insert into raw.{name} by name select * from incoming")
+            connection.unregister("incoming")
+        connection.execute("commit")
+    return {name: frame.height for name, frame in tables.items()}
+
+
+def _raw_schema_is_current(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``raw`` has every table with the columns (names and types) this version writes."""
+    expected = raw_tables((), set())
+    for name, frame in expected.items():
+        found = connection.execute("select column_name, data_type from information_schema.columns "
+                                   "where table_schema = 'raw' and table_name = ? order by ordinal_position", [name]).fetchall()
+        connection.register("expected", frame.to_arrow())
+        wanted = [(column, kind) for column, kind, *_ in connection.execute("describe select * from expected").fetchall()]
+        connection.unregister("expected")
+        if found != wanted:
+            return False
+    return True
+
+
+def _create_raw_tables(connection: duckdb.DuckDBPyConnection, tables: Mapping[str, pl.DataFrame]) -> None:
+    connection.execute("create schema if not exists raw")
+    for name, frame in tables.items():
+        connection.register("incoming", frame.to_arrow())
+        connection.execute(f"create or replace table raw.{name} as select * from incoming")
+        connection.unregister("incoming")
+
+
 def write_raw_tables(warehouse_path: Path, tables: Mapping[str, pl.DataFrame]) -> None:
     """Replace the ``raw`` schema's tables in one transaction."""
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse_path)) as connection:
         connection.execute("begin transaction")
-        connection.execute("create schema if not exists raw")
-        for name, frame in tables.items():
-            connection.register("incoming", frame.to_arrow())
-            connection.execute(f"create or replace table raw.{name} as select * from incoming")
-            connection.unregister("incoming")
+        _create_raw_tables(connection, tables)
         connection.execute("commit")
