@@ -1,5 +1,5 @@
 """ips-monitor: submit returns, run the warehouse, export the indicators and the site reports, serve the dashboard,
-manage its users."""
+manage its users, the site register and the replaceable reference tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pipelines.access.roles import Reader, Role
 from pipelines.returns.verdict import Verdict
-from pipelines.settings import DAGSTER_PORT, DASHBOARD_PORT, HOME_ENV, Settings, load_settings
+from pipelines.settings import DAGSTER_PORT, DASHBOARD_PORT, HOME_ENV, REPLACEABLE_TABLES, Settings, load_settings
+from pipelines.spreadsheet import CSV_DIALECTS, DEFAULT_CSV_DIALECT
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 SHOWN_PROBLEMS = 25
@@ -84,7 +85,7 @@ def cmd_run(settings: Settings) -> int:
     return EXIT_OK
 
 
-def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None) -> int:
+def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None, dialect: str | None = None) -> int:
     from pipelines.publishing.annual_report import write_annual_report
     from pipelines.publishing.published import published_observations
     from pipelines.publishing.sdmx_csv import write_sdmx_csv
@@ -94,13 +95,15 @@ def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None) -> int
         return _usage_error(f"inga publicerade siffror i / no published figures in {settings.home}: kör / run `ips-monitor run` first")
     if fmt == "report" and year is None:
         return _usage_error("--format report behöver / needs --year")
+    if dialect is not None and fmt != "csv":  # SDMX-CSV is always the international standard: "," and "."
+        return _usage_error("--dialect gäller bara / applies only to --format csv")
     published = published_observations(settings.published_path, year)
     if published.is_empty():
         return _usage_error(f"inga observationer för år / no observations for year {year}")
     if fmt == "sdmx-csv":
         write_sdmx_csv(out, published)
     elif fmt == "csv":
-        write_tidy_csv(out, published)
+        write_tidy_csv(out, published, dialect or DEFAULT_CSV_DIALECT)
     elif fmt == "report" and year is not None:
         write_annual_report(settings.published_path, year, settings.suppression_threshold, out)
         print(f"{out}: årsrapportens tabeller för / annual report tables for {year}")
@@ -293,6 +296,66 @@ def cmd_sites(settings: Settings, action: str, site_id: str, name: str | None, m
     return EXIT_OK
 
 
+def cmd_reference(settings: Settings, action: str, table: str, path: Path | None) -> int:
+    """Load a replaceable reference table (checked whole: replaced, or nothing changed), or show the one in effect."""
+    from pipelines import reference_tables as reference
+
+    if action == "show":
+        return _show_reference(settings, table)
+    assert path is not None  # the load command requires it
+    if not path.is_file():
+        return _usage_error("finns inte / does not exist: " + str(path))
+    loaded = reference.load_table(settings, table, path)
+    name = loaded.table.name
+    if not loaded.ok:
+        print(f"{path} ({name}): AVVISAD, INGET ÄNDRAT / REFUSED, NOTHING CHANGED")
+        for problem in loaded.problems[:SHOWN_PROBLEMS]:
+            print(reference.format_problem(problem))
+        if len(loaded.problems) > SHOWN_PROBLEMS:
+            print(f"  … och {len(loaded.problems) - SHOWN_PROBLEMS} till / and {len(loaded.problems) - SHOWN_PROBLEMS} more")
+        print(f"  tabellen som gäller är oförändrad / the table in effect is unchanged: {loaded.in_effect}")
+        return EXIT_REJECTED
+    if not loaded.changed:
+        print(f"{path} ({name}): SAMMA SOM TABELLEN SOM GÄLLER, INGET ÄNDRAT / SAME AS THE TABLE IN EFFECT, NOTHING CHANGED")
+        print(f"  tabellen som gäller / the table in effect: {loaded.in_effect}")
+        return EXIT_OK
+    year = loaded.table.columns.index("year")
+    years = sorted({row[year] for row in loaded.rows or []})
+    print(f"{path} ({name}): INLÄST / LOADED, {len(loaded.rows or [])} rader / rows, år / year {', '.join(years)}")
+    print(f"  gäller från nästa körning / in effect from the next run: {loaded.in_effect}")
+    if loaded.kept is not None:
+        print(f"  den tidigare sparad som / the previous one kept as: {loaded.kept}")
+    return EXIT_OK
+
+
+def _show_reference(settings: Settings, table: str) -> int:
+    from pipelines import reference_tables as reference
+    from seeds.reference_data import counties
+
+    path, shipped, checked = reference.table_in_effect(settings, table)
+    if shipped:
+        origin = "standardvärdena som följer med / the shipped default"
+    else:
+        loaded_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        origin = f"inläst / loaded {loaded_at:%Y-%m-%d %H:%M} UTC"
+    print(f"{checked.table.name}: {path} ({origin})")
+    if checked.problems:
+        print("  FILEN ÄR INTE GILTIG / THE FILE IS NOT VALID")
+        for problem in checked.problems[:SHOWN_PROBLEMS]:
+            print(reference.format_problem(problem))
+        return EXIT_REJECTED
+    columns, rows = list(checked.table.columns), [list(row) for row in checked.rows]
+    if checked.table.name == "county_population":  # the county's name beside its code, for the reader
+        names = {county.county_code: county.name for county in counties()}
+        columns.insert(1, "county_name")
+        rows = [[row[0], names[row[0]], *row[1:]] for row in rows]
+    widths = [max(len(line[column]) for line in [columns, *rows]) for column in range(len(columns) - 1)]
+    for line in [columns, *rows]:
+        print("  ".join([*(f"{cell:<{width}}" for cell, width in zip(line, widths)), line[-1]]).rstrip())
+    print(f"{len(rows)} rader / rows")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     home_help = f"the data home (default: ${HOME_ENV} or ./var)"
     parser = argparse.ArgumentParser(prog="ips-monitor", description=__doc__)
@@ -308,6 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=["sdmx-csv", "csv", "xlsx", "report"])
     export.add_argument("--out", required=True, type=Path)
     export.add_argument("--year", type=int)
+    export.add_argument("--dialect", choices=list(CSV_DIALECTS),
+                        help=f"the tidy CSV's form (--format csv): excel-sv is ';' with decimal commas for Swedish Excel, "
+                             f"international is ',' with decimal points (default: {DEFAULT_CSV_DIALECT})")
     for name, text in (("serve", "serve the dashboard, with the Dagster daemon and webserver beside it"),
                        ("demo", "generate demo returns, submit, run, serve")):
         command = commands.add_parser(name, parents=[home], help=text)
@@ -351,6 +417,14 @@ def build_parser() -> argparse.ArgumentParser:
     deactivate = site_actions.add_parser("deactivate", parents=[home], help="the site runs no more after a day")
     deactivate.add_argument("site_id", metavar="IPS0042")
     deactivate.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="its last day (default: today)")
+    reference = commands.add_parser("reference", parents=[home], help="the reference tables replaced each year: load a new one, show the one in effect")
+    reference.set_defaults(path=None)
+    reference_actions = reference.add_subparsers(dest="action", required=True)
+    load = reference_actions.add_parser("load", parents=[home], help="check a CSV file whole and make it the table of the next run, or change nothing")
+    show = reference_actions.add_parser("show", parents=[home], help="print the table in effect and where it comes from")
+    for command in (load, show):
+        command.add_argument("table", choices=list(REPLACEABLE_TABLES))
+    load.add_argument("path", metavar="FILE", type=Path, help="CSV: UTF-8 or Windows-1252, , or ; between the values")
     return parser
 
 
@@ -362,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         return cmd_run(settings)
     if args.command == "export":
-        return cmd_export(settings, args.format, args.out, args.year)
+        return cmd_export(settings, args.format, args.out, args.year, args.dialect)
     if args.command == "serve":
         return cmd_serve(settings, args.port, args.dagster_port)
     if args.command == "template":
@@ -373,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_users(settings, args.action, args.username, args.role, args.site_id, args.generate_password)
     if args.command == "sites":
         return cmd_sites(settings, args.action, args.site_id, args.name, args.municipality_code, args.email, args.active_from, args.on)
+    if args.command == "reference":
+        return cmd_reference(settings, args.action, args.table, args.path)
     return cmd_demo(settings, args.port, args.dagster_port)
 
 

@@ -30,12 +30,18 @@ def locked(lock_path: Path) -> Iterator[None]:
 
 def write_private_json(path: Path, content: object) -> None:
     """Write ``content`` as JSON to a file of mode 0600 beside ``path``, flush it to disk, swap it in."""
+    write_atomically(path, json.dumps(content, indent=2, ensure_ascii=False).encode("utf-8"), PRIVATE_MODE)
+
+
+def write_atomically(path: Path, content: bytes, mode: int) -> None:
+    """Write ``content`` to a file of ``mode`` beside ``path``, flush it to disk and swap it in: a reader sees the old
+    file or the new one, never a part, and the change survives a crash."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".incoming")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), PRIVATE_MODE)
-            json.dump(content, handle, indent=2, ensure_ascii=False)
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -44,6 +50,6 @@ def write_private_json(path: Path, content: object) -> None:
         raise
     folder = os.open(path.parent, os.O_RDONLY)
     try:
-        os.fsync(folder)  # the rename itself survives a crash
+        os.fsync(folder)  # the rename itself
     finally:
         os.close(folder)

@@ -19,6 +19,11 @@ DEFAULT_HOME = "var"
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The reference tables the national function replaces each year (`ips-monitor reference load`), by the word the command
+# takes: each is `<name>.csv` in the data home's reference/ once loaded, else the default shipped in seeds/replaceable/
+# (not a dbt seed: dbt reads the file in effect, whose path it gets as the var `<name>_csv`).
+REPLACEABLE_TABLES = {"population": "county_population", "socioeconomic": "socioeconomic_parameters"}
+SHIPPED_REFERENCE_DIR = PROJECT_ROOT / "seeds" / "replaceable"
 # dbt is installed beside this Python, which need not be on PATH (a venv not activated).
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 DASHBOARD_APP = PROJECT_ROOT / "dashboards" / "app.py"
@@ -117,9 +122,24 @@ class Settings:
     def demo_returns_dir(self) -> Path:
         return self.home / "demo-returns"
 
+    @property
+    def reference_dir(self) -> Path:
+        """The replaceable reference tables the national function has loaded (``pipelines.reference_tables``)."""
+        return self.home / "reference"
+
+    def reference_table_path(self, name: str) -> Path:
+        """The file in effect of the replaceable table ``name`` (a value of ``REPLACEABLE_TABLES``): the one loaded into
+        the data home, else the shipped default."""
+        if name not in REPLACEABLE_TABLES.values():
+            raise KeyError(f"not a replaceable reference table: {name!r}")
+        loaded = self.reference_dir / f"{name}.csv"
+        return loaded if loaded.is_file() else SHIPPED_REFERENCE_DIR / f"{name}.csv"
+
     def dbt_vars(self) -> dict[str, object]:
-        """What dbt needs of these settings, for ``--vars`` (the profile reads ``warehouse_path``)."""
-        return {"warehouse_path": str(self.warehouse_path), "suppression_threshold": self.suppression_threshold}
+        """What dbt needs of these settings, for ``--vars`` (the profile reads ``warehouse_path``), with the absolute path
+        of each replaceable reference table in effect, asked anew at each call: a table loaded is used by the next run."""
+        tables = {f"{name}_csv": str(self.reference_table_path(name).absolute()) for name in REPLACEABLE_TABLES.values()}
+        return {"warehouse_path": str(self.warehouse_path), "suppression_threshold": self.suppression_threshold, **tables}
 
 
 def load_settings(home: str | Path | None = None) -> Settings:

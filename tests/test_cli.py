@@ -62,22 +62,22 @@ def test_export_formats_from_the_published_snapshot(small_warehouse, tmp_path):
         result = run_cli("export", "--format", fmt, "--out", str(tmp_path / name), "--year", "2025", home=small_warehouse.home)
         assert result.returncode == 0, result.stderr
     with (tmp_path / "tidy.csv").open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    national = next(r for r in rows if r["indikator_indicator"] == "EMP_COMP_RATE" and r["omrade_area"] == "SE" and r["period"] == "2025"
-                    and r["kon_sex"] == "_T" and r["alder_age"] == "_T" and r["diagnos_diagnosis"] == "_T")
-    assert national["varde_value"] == "40.9" and national["omrade_sv"] == "Sverige"
+        rows = list(csv.DictReader(handle, delimiter=";"))  # Swedish Excel's dialect by default
+    national = next(r for r in rows if r["indikator_indicator"] == "EMP_COMP_RATE" and r["område_area"] == "SE" and r["period"] == "2025"
+                    and r["kön_sex"] == "_T" and r["ålder_age"] == "_T" and r["diagnos_diagnosis"] == "_T")
+    assert national["värde_value"] == "40,9" and national["område_sv"] == "Sverige"
     assert national["indikator_sv"] == "Andel i konkurrensutsatt arbete (%)"
     assert (national["enhet_sv"], national["unit_en"]) == ("Procent", "Percent")
 
     from openpyxl import load_workbook
 
     workbook = load_workbook(tmp_path / "ips.xlsx")
-    assert workbook.sheetnames == ["data", "definitioner", "las_mig_readme"]
+    assert workbook.sheetnames == ["data", "definitioner", "läs_mig_readme"]
     header = [c.value for c in workbook["data"][1]]
-    values = {row[header.index("indikator_indicator")]: row[header.index("varde_value")]
+    values = {row[header.index("indikator_indicator")]: row[header.index("värde_value")]
               for row in workbook["data"].iter_rows(min_row=2, values_only=True)
-              if row[header.index("omrade_area")] == "SE" and row[header.index("period")] == "2025"
-              and row[header.index("kon_sex")] == "_T" and row[header.index("alder_age")] == "_T" and row[header.index("diagnos_diagnosis")] == "_T"}
+              if row[header.index("område_area")] == "SE" and row[header.index("period")] == "2025"
+              and row[header.index("kön_sex")] == "_T" and row[header.index("ålder_age")] == "_T" and row[header.index("diagnos_diagnosis")] == "_T"}
     assert values["PARTICIPANTS"] == 22 and isinstance(values["PARTICIPANTS"], int)  # numbers stay numbers
     assert values["EMP_COMP_RATE"] == 40.9
 

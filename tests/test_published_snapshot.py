@@ -14,7 +14,7 @@ from tests.small_dataset import write_small_dataset
 PUBLISHED = {
     "fct_indicator_published", "fct_fidelity_items", "fct_fidelity_bands", "fct_fidelity_employment_published",
     "fct_income_sources_published", "fct_time_in_programme_published", "dim_sites_published",
-    "dim_data_date", "code_lists", "counties", "county_population", "indicators",
+    "dim_data_date", "code_lists", "counties", "county_population", "indicators", "socioeconomic_parameters",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import stat
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -111,7 +112,7 @@ def test_the_file_is_private_replaced_whole_and_changes_do_not_lose_each_other(s
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(json, "dump", crash)  # the write fails half-way: the old file stands, nothing else is left
+    monkeypatch.setattr(os, "fsync", crash)  # the write fails before the swap: the old file stands, nothing else is left
     with pytest.raises(OSError):
         update_site(settings, "IPS0001", name="Nytt namn")
     assert settings.sites_path.read_bytes() == before

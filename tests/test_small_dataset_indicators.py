@@ -91,6 +91,65 @@ def test_breakdowns_by_sex_age_and_primary_diagnosis(small_warehouse):
     assert value(small_warehouse, "PARTICIPANTS", diagnosis="UNK") == 3
 
 
+def observations(settings, code, mart="fct_indicator", **where):
+    database = settings.published_path if mart.endswith("published") else settings.warehouse_path
+    conditions = " ".join(f"and {column} = '{code}'" for column, code in where.items())
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(f"select * from main.{mart} where indicator_code = ? and time_period = '2025' "
+                                  f"and breakdown <> 'site' {conditions}", [code]).fetchall()
+
+
+def test_breakdowns_are_complete_and_a_zero_is_published_as_zero(small_warehouse):
+    """Indicators v1.1: every code of sex, age and diagnosis, 0 where nobody falls in it; no rate over nobody."""
+    published = dict(mart="fct_indicator_published")
+    # everyone is 30–40 in 2025 (born 1985, 1990 or 1995): nobody under 30, nobody 50 or over
+    for age in ("Y_LT30", "Y50T59", "Y_GE60"):
+        assert indicator(small_warehouse, "PARTICIPANTS", age=age, **published) == (Decimal("0"), "F")
+        assert indicator(small_warehouse, "EMP_COMP", age=age, **published) == (Decimal("0"), "F")
+        assert observations(small_warehouse, "EMP_COMP_RATE", age=age) == []  # a rate of nobody: no observation
+        assert observations(small_warehouse, "EMP_COMP_RATE", age=age, **published) == []
+    # nobody's primary diagnosis is missbruk (A01's is psykos, above it), utvecklingsstorning or annan
+    for diagnosis in ("SUB", "ID", "OTH"):
+        assert indicator(small_warehouse, "PARTICIPANTS", diagnosis=diagnosis, **published) == (Decimal("0"), "F")
+    # every code of each dimension, once: 3 sexes, 5 age groups, 9 diagnosis groups
+    for column, codes in (("sex", 3), ("age", 5), ("diagnosis", 9)):
+        assert len(observations(small_warehouse, "PARTICIPANTS", breakdown=column, **published)) == codes
+
+
+def shipped_population() -> dict[str, int]:
+    """County code -> population, as the shipped table gives it (one year, 2018)."""
+    import csv
+
+    from pipelines.settings import PROJECT_ROOT
+
+    with (PROJECT_ROOT / "seeds" / "replaceable" / "county_population.csv").open(encoding="utf-8") as handle:
+        return {row["county_code"]: int(row["population"]) for row in csv.DictReader(handle)}
+
+
+def test_participants_per_100k_inhabitants(small_warehouse):
+    published = dict(mart="fct_indicator_published")
+    population = shipped_population()
+    assert len(population) == 21 and population["01"] == 2315612 and population["03"] == 370551
+    # 2025 has no population of its own: the newest before it, 2018's, is used
+    assert value(small_warehouse, "PARTICIPANTS_PER_100K", ref_area="SE-AB") == Decimal("0.5")  # 12 / 2 315 612 = 0.518
+    assert value(small_warehouse, "PARTICIPANTS_PER_100K", ref_area="SE-C") == Decimal("2.7")  # 10 / 370 551 = 2.699
+    national = 100_000 * 22 / sum(population.values())  # 22 participants over the 21 counties' sum, about 10.1 million
+    assert value(small_warehouse, "PARTICIPANTS_PER_100K") == Decimal(f"{national:.1f}")
+    assert indicator(small_warehouse, "PARTICIPANTS_PER_100K", ref_area="SE-C", **published) == (Decimal("2.7"), "F")
+    assert observations(small_warehouse, "PARTICIPANTS_PER_100K", ref_area="SE-W") == []  # a county without a site: none
+
+
+def test_a_zero_is_never_the_complementary_cell(small_warehouse):
+    published = dict(mart="fct_indicator_published")
+    # by age: 30–39 holds 2 (A01, A02) and is withheld; the other parts are 0, 20, 0 and 0. Hiding a 0 would leave
+    # 22 - 20 = 2 in plain sight, so the smallest non-zero part, 40–49's 20, is withheld beside it.
+    assert indicator(small_warehouse, "PARTICIPANTS", age="Y30T39", **published) == (None, "A")
+    assert indicator(small_warehouse, "PARTICIPANTS", age="Y40T49", **published) == (None, "D")
+    # in competitive work: A01 and A02 of the 30–39s (withheld), 7 of the 40–49s (so withheld beside them)
+    assert indicator(small_warehouse, "EMP_COMP", age="Y30T39", **published) == (None, "A")
+    assert indicator(small_warehouse, "EMP_COMP", age="Y40T49", **published) == (None, "D")
+
+
 def test_published_figures_are_protected(small_warehouse):
     published = dict(mart="fct_indicator_published")
     # national figures are large enough
@@ -181,7 +240,7 @@ def test_the_published_snapshot_holds_only_protected_tables(small_warehouse):
     tables = {name for (name,) in query(small_warehouse, "select table_name from information_schema.tables", "published")}
     assert tables == {"fct_indicator_published", "fct_fidelity_items", "fct_fidelity_bands", "fct_fidelity_employment_published",
                       "fct_income_sources_published", "fct_time_in_programme_published", "dim_sites_published",
-                      "dim_data_date", "code_lists", "counties", "county_population", "indicators"}
+                      "dim_data_date", "code_lists", "counties", "county_population", "indicators", "socioeconomic_parameters"}
 
 
 def test_time_in_programme_bands(small_warehouse):

@@ -1,13 +1,14 @@
 {#- One pass of complementary suppression over cells with a `conf_status` column: in each breakdown
     (same indicator, frequency and period) where exactly one part is suppressed and the total is
-    published, the smallest published part is suppressed as well ('D'), so the suppressed value cannot
-    be found by subtracting the other parts from the total. `cell_key` orders ties. -#}
+    published, the smallest published non-zero part is suppressed as well ('D'), so the suppressed value
+    cannot be found by subtracting the other parts from the total. A zero is never the one: hidden beside
+    the withheld part, their sum would still be the withheld value. `cell_key` orders ties. -#}
 {% macro complementary_suppression(relation, cell_key) %}
     select
-        * exclude (conf_status, suppressed_parts, total_status, size_rank),
+        * exclude (conf_status, candidate, suppressed_parts, total_status, size_rank),
         case
-            when conf_status = 'F' and suppressed_parts = 1 and total_status = 'F' and size_rank = 1
-                and unit_measure in ('PS', 'PC') and breakdown <> 'total'
+            when candidate and suppressed_parts = 1 and total_status = 'F' and size_rank = 1
+                and unit_measure in ('PS', 'PC', 'SEK') and breakdown <> 'total'
                 then 'D'
             else conf_status
         end as conf_status
@@ -19,10 +20,10 @@
             max(case when breakdown = 'total' then conf_status end)
                 over (partition by indicator_code, freq, time_period) as total_status,
             row_number() over (
-                partition by indicator_code, freq, time_period, breakdown, conf_status = 'F'
+                partition by indicator_code, freq, time_period, breakdown, candidate
                 order by coalesce(numerator, obs_value), {{ cell_key | join(', ') }}
             ) as size_rank
-        from {{ relation }}
+        from (select *, conf_status = 'F' and coalesce(numerator, obs_value) <> 0 as candidate from {{ relation }})
     )
 {% endmacro %}
 

@@ -9,6 +9,8 @@
             or {{ denominator }} < {{ var('min_rate_denominator') }}
         ) then 'A'
         when {{ unit }} = 'DAYS' and {{ denominator }} < {{ var('min_median_persons') }} then 'A'
+        -- a model estimate in kronor: withheld when few participants contribute a non-zero term (the numerator)
+        when {{ unit }} = 'SEK' and {{ numerator }} {{ small }} then 'A'
         else 'F'
     end
 {%- endmacro %}

@@ -34,6 +34,11 @@ def catalogue_markdown() -> str:
         "",
         "Breakdown `site` is each site's own figures: sites see them unprotected (`fct_indicator_site`); they are never published.",
         "",
+        "The breakdowns by sex, age and diagnosis are complete (indicators v1.1): every code of the dimension in every year, "
+        "a count with nobody in it published as 0, so that a receiver can tell \"nobody\" from \"not reported\". A rate, "
+        "median or mean with nothing to count (a denominator of 0) has no observation. Per county, every county with at "
+        "least one site with an accepted return for the year.",
+        "",
     ]
     return "\n".join(lines)
 

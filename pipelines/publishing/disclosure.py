@@ -24,10 +24,14 @@ def rules_by_unit(threshold: int) -> dict[str, str]:
     """How each unit of measure is protected, in English (the catalogue)."""
     small = f"1–{threshold - 1}"
     return {
-        "PS": f"count of persons: {small} withheld (primary, A); complementary suppression within each breakdown (D)",
+        "PS": f"count of persons: {small} withheld (primary, A); complementary suppression within each breakdown (D), "
+              "by the smallest non-zero published part (a 0 is published as 0 and never hidden)",
         "PC": f"withheld when the numerator, or denominator − numerator, is {small}, or the denominator is under "
               f"{MIN_RATE_DENOMINATOR} (A); complementary within each breakdown and when the count it is built on is withheld (D)",
         "DAYS": f"withheld when it rests on fewer than {MIN_MEDIAN_PERSONS} persons (A)",
+        "PER_100K": "withheld when the count of participants of the same cell is withheld (D)",
+        "SEK": f"model estimate: withheld when {small} participants contribute a non-zero term (A); complementary within "
+               "each breakdown (D); with no contributor, 0",
         "NUM": "describes sites, not persons: published as it is",
         "SCORE": "describes sites, not persons: published as it is",
     }

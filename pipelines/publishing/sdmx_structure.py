@@ -57,7 +57,7 @@ def codelists() -> dict[str, Codelist]:
         "DIAGNOSIS": _codelist("CL_IPS_DIAGNOSIS", "Primary diagnosis group", [*_from_code_list("diagnosis_group"), TOTAL]),
         "UNIT_MEASURE": _codelist("CL_UNIT", "Unit of measure", _from_code_list("unit")),
         "OBS_STATUS": _codelist("CL_OBS_STATUS", "Observation status", [
-            Code("A", name="Normal value"), Code("Q", name="Missing value; suppressed")]),
+            Code("A", name="Normal value"), Code("P", name="Provisional value"), Code("Q", name="Missing value; suppressed")]),
         "CONF_STATUS": _codelist("CL_CONF_STATUS", "Confidentiality status", [
             Code("F", name="Free"), Code("A", name="Primary confidential (small count)"),
             Code("D", name="Secondary confidential (complementary suppression)")]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
@@ -9,13 +10,15 @@ import polars as pl
 from pipelines.publishing.disclosure import CONF_STATUS_LABELS, rules_in_both_languages
 from pipelines.publishing.published import TOTAL
 from pipelines.publishing.sdmx_csv import STRUCTURE_ID
-from pipelines.spreadsheet import Sheet, write_csv, write_xlsx
+from pipelines.spreadsheet import CSV_DIALECTS, DEFAULT_CSV_DIALECT, Sheet, write_csv, write_xlsx
 from seeds.reference_data import code_lists, counties, indicator, indicators
 
-TIDY_HEADER = ["period", "frekvens_freq", "omrade_area", "omrade_sv", "area_en", "indikator_indicator", "indikator_sv",
-               "indicator_en", "kon_sex", "kon_sv", "sex_en", "alder_age", "alder_sv", "age_en", "diagnos_diagnosis",
-               "diagnos_sv", "diagnosis_en", "enhet_unit", "enhet_sv", "unit_en", "varde_value", "status_obs", "sekretess_conf",
+# Swedish words with their å, ä and ö (never folded to a, o), the English beside them.
+TIDY_HEADER = ["period", "frekvens_freq", "område_area", "område_sv", "area_en", "indikator_indicator", "indikator_sv",
+               "indicator_en", "kön_sex", "kön_sv", "sex_en", "ålder_age", "ålder_sv", "age_en", "diagnos_diagnosis",
+               "diagnos_sv", "diagnosis_en", "enhet_unit", "enhet_sv", "unit_en", "värde_value", "status_obs", "sekretess_conf",
                "sekretess_sv", "confidentiality_en"]
+README_SHEET = "läs_mig_readme"
 
 
 def _labels() -> dict[str, dict[str, tuple[str, str]]]:
@@ -34,6 +37,11 @@ def _labels() -> dict[str, dict[str, tuple[str, str]]]:
     }
 
 
+def published_number(value: Decimal, decimals: int) -> Decimal:
+    """A published value with exactly its indicator's decimals (40.0 stays 40.0 beside 40.9; a count is whole)."""
+    return value.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
+
 def tidy_rows(observations: pl.DataFrame) -> list[list[object]]:
     labels = _labels()
     rows = []
@@ -42,9 +50,8 @@ def tidy_rows(observations: pl.DataFrame) -> list[list[object]]:
         for dimension in ("ref_area", "indicator_code", "sex", "age", "diagnosis"):
             row += [o[dimension], *labels[dimension][o[dimension]]]
         value = o["obs_value"]
-        decimals = indicator(o["indicator_code"]).decimals
         row += [o["unit_measure"], *labels["unit_measure"][o["unit_measure"]],
-                None if value is None else (int(value) if decimals == 0 else float(value)),
+                None if value is None else published_number(value, indicator(o["indicator_code"]).decimals),
                 o["obs_status"], o["conf_status"], *CONF_STATUS_LABELS[o["conf_status"]]]
         rows.append(row)
     return rows
@@ -68,13 +75,16 @@ def readme_rows(observations: pl.DataFrame, threshold: int) -> list[list[object]
     ]
 
 
-def write_tidy_csv(path: Path, observations: pl.DataFrame) -> None:
-    write_csv(path, TIDY_HEADER, tidy_rows(observations))
+def write_tidy_csv(path: Path, observations: pl.DataFrame, dialect: str = DEFAULT_CSV_DIALECT) -> None:
+    """``dialect``: ``excel-sv`` (``;`` and decimal comma: what Swedish Excel opens as columns of numbers) or
+    ``international`` (``,`` and decimal point); UTF-8 with a BOM either way."""
+    form = CSV_DIALECTS[dialect]
+    write_csv(path, TIDY_HEADER, tidy_rows(observations), delimiter=form.delimiter, decimal=form.decimal)
 
 
 def write_tidy_xlsx(path: Path, observations: pl.DataFrame, threshold: int) -> None:
     write_xlsx(path, {
         "data": (TIDY_HEADER, tidy_rows(observations)),
         "definitioner": definitions_sheet(),
-        "las_mig_readme": (["", ""], readme_rows(observations, threshold)),
+        README_SHEET: (["", ""], readme_rows(observations, threshold)),
     })

@@ -1,6 +1,8 @@
 -- The indicators counted over participants enrolled in a period: every period, nationally and by
 -- area, site, sex, age and diagnosis. Numerator and denominator beside each value; unprotected.
-with participant_counts as (
+-- The breakdowns by sex, age and diagnosis are complete (indicators v1.1): every code of the dimension in every
+-- year, counted 0 where nobody falls in it, so that "nobody" is told apart from "not reported".
+with counted as (
     select
         freq,
         time_period,
@@ -33,6 +35,45 @@ with participant_counts as (
         (freq, time_period, age),
         (freq, time_period, diagnosis)
     )
+),
+
+breakdown_codes as (
+    select
+        sdmx_code as breakdown_code,
+        case code_list when 'sex' then 'sex' when 'age_group' then 'age' else 'diagnosis' end as dimension
+    from {{ ref('code_lists') }}
+    where code_list in ('sex', 'age_group', 'diagnosis_group')
+),
+
+every_breakdown_cell as (
+    select
+        total_cell.freq,
+        total_cell.time_period,
+        total_cell.reporting_year,
+        'SE' as ref_area,
+        cast(null as varchar) as site_id,
+        case when codes.dimension = 'sex' then codes.breakdown_code else '_T' end as sex,
+        case when codes.dimension = 'age' then codes.breakdown_code else '_T' end as age,
+        case when codes.dimension = 'diagnosis' then codes.breakdown_code else '_T' end as diagnosis
+    from counted as total_cell
+    cross join breakdown_codes as codes
+    where
+        total_cell.freq = 'A' and total_cell.ref_area = 'SE' and total_cell.site_id is null
+        and total_cell.sex = '_T' and total_cell.age = '_T' and total_cell.diagnosis = '_T'
+),
+
+participant_counts as (
+    select * from counted
+    union all by name
+    -- the cells nobody falls in: every count 0
+    select
+        cell.*,
+        coalesce(
+            columns(counted.* exclude (freq, time_period, reporting_year, ref_area, site_id, sex, age, diagnosis)), 0  -- noqa: RF02, LT05
+        )
+    from every_breakdown_cell as cell
+    left join counted using (freq, time_period, ref_area, sex, age, diagnosis)  -- never a site's cell: those are _T
+    where counted.participants is null
 ),
 
 national_participants as (

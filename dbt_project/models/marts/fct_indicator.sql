@@ -7,6 +7,12 @@ with cells as (
     select * from {{ ref('int_indicator_cells__medians') }}
     union all by name
     select * from {{ ref('int_indicator_cells__sites') }}
+    union all by name
+    select * from {{ ref('int_indicator_cells__coverage') }}
+    union all by name
+    select * from {{ ref('int_indicator_cells__cohort') }}
+    union all by name
+    select * from {{ ref('int_indicator_cells__socioeconomic') }}
 ),
 
 catalogue as (
@@ -51,11 +57,13 @@ select
     breakdown,
     numerator,
     denominator,
-    obs_value
+    obs_value,
+    -- a figure that later returns may still change (JOB_12M_RATE before the next year's returns are all in)
+    coalesce(provisional, false) as provisional
 from catalogued_cells
--- a mean or ratio over nothing (no reviewed site, no FTE) is not an observation
+-- a rate, mean, median or ratio over nothing (no one to count, no reviewed site, no FTE) is not an observation
 where
-    (obs_value is not null or unit_measure = 'PC')
+    obs_value is not null
     -- the breakdowns the catalogue lists; quarters only where it says, and then by area or site
     and list_contains(breakdowns, breakdown)
     and (freq = 'A' or (quarterly and breakdown in ('total', 'area', 'site')))

@@ -11,6 +11,7 @@ protected as (
         ('EMP_COMP_RATE', 'EMP_COMP'), ('EMP_PAID_RATE', 'EMP_PAID'), ('EDU_RATE', 'EDU'),
         ('EMP_COMP_RATE', 'PARTICIPANTS'), ('EMP_COMP_RATE_OOW', 'PARTICIPANTS'), ('EMP_PAID_RATE', 'PARTICIPANTS'),
         ('EDU_RATE', 'PARTICIPANTS'), ('EMP_OR_EDU_RATE', 'PARTICIPANTS'), ('DIAG_SHARE', 'PARTICIPANTS'),
+        ('PARTICIPANTS_PER_100K', 'PARTICIPANTS'), ('JOB_12M_RATE', 'INTAKES'),
     ]) }}
 )
 
@@ -26,6 +27,6 @@ select
     unit_measure,
     breakdown,
     case when conf_status = 'F' then obs_value end as obs_value,
-    case when conf_status = 'F' then 'A' else 'Q' end as obs_status,
+    case when conf_status <> 'F' then 'Q' when provisional then 'P' else 'A' end as obs_status,
     conf_status
 from protected
