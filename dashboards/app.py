@@ -21,6 +21,8 @@ else:
         st.Page("pages/county.py", title=say("Regioner", "Counties"), icon=":material/map:", url_path="regioner"),
         st.Page("pages/participants.py", title=say("Deltagare", "Participants"), icon=":material/groups:", url_path="deltagare"),
         st.Page("pages/fidelity.py", title=say("Programtrohet", "Fidelity"), icon=":material/fact_check:", url_path="programtrohet"),
+        st.Page("pages/socioeconomic.py", title=say("Samhällsekonomi", "Socio-economic estimate"), icon=":material/savings:",
+                url_path="samhallsekonomi"),
     ]
     if reader.role == Role.SITE:
         pages.append(st.Page("pages/upload.py", title=say("Lämna rapport", "Submit return"), icon=":material/upload_file:",

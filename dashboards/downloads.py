@@ -14,13 +14,13 @@ import polars as pl
 
 from pipelines.spreadsheet import write_csv, write_xlsx
 
-_SHOWN_NUMBER = re.compile(r"-?[0-9]{1,3}(?:\u202f[0-9]{3})*(?:,[0-9]+)?(?: %)?")
+_SHOWN_NUMBER = re.compile(r"-?[0-9]{1,3}(?:\u202f[0-9]{3})*(?:,[0-9]+)?(?: %| kr)?")
 
 
 def cell_value(shown: object) -> object:
     """The figure behind a cell as shown: a number where the screen shows one, else the cell itself."""
     if isinstance(shown, str) and _SHOWN_NUMBER.fullmatch(shown):
-        number = shown.removesuffix(" %").replace("\u202f", "").replace(",", ".")
+        number = shown.removesuffix(" %").removesuffix(" kr").replace("\u202f", "").replace(",", ".")
         return float(number) if "." in number else int(number)
     return shown
 

@@ -16,6 +16,7 @@ from dashboards.language import Language
 from pipelines.access.roles import AccessDenied, Reader, Role
 from pipelines.publishing.access import Snapshots, query
 from pipelines.publishing.wide import SUPPRESSED, wide_cells
+from pipelines.reference_tables import PARAMETERS
 from seeds import reference_data
 from seeds.reference_data import code_lists, indicator, indicators
 
@@ -53,14 +54,17 @@ def headline(snapshots: Snapshots, reader: Reader, year: int, ref_area: str = "S
             for row in frame.iter_rows(named=True)}
 
 
+UNIT_SUFFIX = {"PC": " %", "SEK": " kr"}  # the units shown after the number; the others' (counts, days, points, per 100 000) are in the heading
+
+
 def display_value(value: float | None, indicator_code: str, reported: bool = True, language: Language = SV) -> str:
-    """Swedish number format; ``reported`` is False when there is no observation at all."""
+    """Swedish number format (1 234,5; 40,9 %; 1 234 567 kr); ``reported`` is False when there is no observation at all."""
     if not reported:
         return MISSING[language]
     if value is None:
         return SUPPRESSED
     text = f"{value:,.{indicator(indicator_code).decimals}f}".replace(",", "\u202f").replace(".", ",")  # Swedish: 1 234,5
-    return f"{text} %" if indicator(indicator_code).unit == "PC" else text
+    return text + UNIT_SUFFIX.get(indicator(indicator_code).unit, "")
 
 
 def change_text(value: float | None, before: float | None, indicator_code: str, language: Language = SV) -> str | None:
@@ -94,6 +98,23 @@ def trend(snapshots: Snapshots, reader: Reader, indicator_code: str, freq: str =
         where indicator_code = $code and freq = $freq and ref_area = 'SE' and breakdown = 'total'
         order by time_period
     """, {"code": indicator_code, "freq": freq})
+
+
+def cohort_rates(snapshots: Snapshots, reader: Reader, language: Language = SV) -> pl.DataFrame:
+    """JOB_12M_RATE of Sweden by cohort year, as display text, each said final or provisional (OBS_STATUS P: a site of
+    the cohort has no accepted return for the next year yet, so the figure may still rise)."""
+    frame = query(snapshots, reader, """
+        select time_period, cast(obs_value as double) as value, obs_status from main.fct_indicator_published
+        where indicator_code = 'JOB_12M_RATE' and freq = 'A' and ref_area = 'SE' and breakdown = 'total'
+        order by time_period
+    """)
+    status = {"A": language.say("slutlig", "final"), "Q": language.say("undertryckt", "withheld"),
+              "P": language.say("preliminär: nästa års rapporter saknas ännu", "provisional: next year's returns not all in")}
+    return pl.DataFrame(
+        [(r["time_period"], display_value(r["value"], "JOB_12M_RATE", language=language), status[r["obs_status"]])
+         for r in frame.iter_rows(named=True)],
+        schema={language.say("Intagsår", "Intake year"): pl.String, indicator_names(language)["JOB_12M_RATE"]: pl.String,
+                "Status": pl.String}, orient="row")
 
 
 def by_county(snapshots: Snapshots, reader: Reader, year: int, codes: tuple[str, ...] = HEADLINE, language: Language = SV) -> pl.DataFrame:
@@ -224,20 +245,29 @@ SITE_INDICATORS = ("PARTICIPANTS", "INTAKES", "EXITS", "EMP_COMP_RATE", "EMP_COM
                    "EMP_OR_EDU_RATE", "DAYS_TO_CONTACT_MED", "DAYS_TO_JOB_MED", "CASELOAD", "FID_MEAN")
 
 
+SITE_BESIDE_COUNTY_AND_NATION = """
+    select site.indicator_code, site.obs_value as site_value, county.obs_value as county_value,
+           site.national_value, county.obs_value is not null or county.conf_status is not null as county_reported
+    from main.fct_indicator_site as site
+    left join main.dim_sites_published as dim
+        on site.site_id = dim.site_id and site.reporting_year = dim.reporting_year
+    left join main.fct_indicator_published as county
+        on site.indicator_code = county.indicator_code and site.freq = county.freq and site.time_period = county.time_period
+        and county.breakdown = 'area' and county.ref_area = dim.ref_area
+    where site.site_id = $site and site.freq = 'A' and site.reporting_year = $year and list_contains($codes, site.indicator_code)
+"""  # one site's annual figures with its county's and the nation's: $site, $year, $codes
+
+
 def site_figures(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
     """One site's own figures for the year (unprotected) beside its county's and the nation's (protected)."""
     _require_site(reader, site_id)
-    frame = query(snapshots, reader, """
-        select site.indicator_code, site.obs_value as site_value, county.obs_value as county_value,
-               site.national_value, county.obs_value is not null or county.conf_status is not null as county_reported
-        from main.fct_indicator_site as site
-        left join main.dim_sites_published as dim
-            on site.site_id = dim.site_id and site.reporting_year = dim.reporting_year
-        left join main.fct_indicator_published as county
-            on site.indicator_code = county.indicator_code and site.freq = county.freq and site.time_period = county.time_period
-            and county.breakdown = 'area' and county.ref_area = dim.ref_area
-        where site.site_id = $site and site.freq = 'A' and site.reporting_year = $year
-    """, {"site": site_id, "year": year})
+    frame = query(snapshots, reader, SITE_BESIDE_COUNTY_AND_NATION, {"site": site_id, "year": year, "codes": list(SITE_INDICATORS)})
+    return _site_beside_county_and_nation(frame, SITE_INDICATORS, language)
+
+
+def _site_beside_county_and_nation(frame: pl.DataFrame, codes: tuple[str, ...], language: Language) -> pl.DataFrame:
+    """The rows of ``SITE_BESIDE_COUNTY_AND_NATION`` as display text: per indicator of ``codes`` the site has, its own
+    value, its county's and the nation's."""
     cells = {r["indicator_code"]: r for r in frame.iter_rows(named=True)}
     names = indicator_names(language)
     columns = {"indicator": language.say("Indikator", "Indicator"), "site": language.say("Verksamheten", "The site"),
@@ -247,7 +277,7 @@ def site_figures(snapshots: Snapshots, reader: Reader, site_id: str, year: int, 
          columns["site"]: display_value(_as_float(cells[code]["site_value"]), code, True, language),
          columns["county"]: display_value(_as_float(cells[code]["county_value"]), code, cells[code]["county_reported"], language),
          columns["nation"]: display_value(_as_float(cells[code]["national_value"]), code, True, language)}
-        for code in SITE_INDICATORS if code in cells
+        for code in codes if code in cells
     ], schema=dict.fromkeys(columns.values(), pl.String))
 
 
@@ -405,39 +435,40 @@ def data_date(snapshots: Snapshots, reader: Reader, year: int) -> DataDate | Non
     return DataDate(row["current_returns"], f"{row['newest_received_at']:%Y-%m-%d}", f"{published:%Y-%m-%d %H:%M}")
 
 
+COVERAGE = ("PARTICIPANTS_PER_100K", "EMP_COMP_RATE")
+
+
 def county_coverage(snapshots: Snapshots, reader: Reader, year: int) -> pl.DataFrame:
-    """Per county with a site: participants per 100,000 inhabitants and the competitive employment rate, with
-    each value (None where withheld) and what to show for it; the population is the county population table's."""
+    """Per county with a site: participants per 100,000 inhabitants and the competitive employment rate, as the
+    warehouse publishes them (it holds the population rule), each with its value (None where withheld or not observed)
+    and whether there is an observation at all."""
     frame = query(snapshots, reader, """
-        select published.ref_area, published.indicator_code, cast(published.obs_value as double) as value, county.county_name,
-               cast(population.population as double) as population
+        select published.ref_area, published.indicator_code, cast(published.obs_value as double) as value
         from main.fct_indicator_published as published
-        inner join main.counties as county on published.ref_area = county.iso_code
-        left join main.county_population as population on county.county_code = population.county_code
         where published.freq = 'A' and published.reporting_year = $year and published.breakdown = 'area'
-          and published.indicator_code in ('PARTICIPANTS', 'EMP_COMP_RATE')
-    """, {"year": year})
-    wide = frame.pivot(on="indicator_code", index=["ref_area", "county_name", "population"], values="value")
-    for code in ("PARTICIPANTS", "EMP_COMP_RATE"):
-        if code not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(code))
-    return wide.select(
-        pl.col("county_name").alias("county"),
-        (pl.col("PARTICIPANTS") * 100_000 / pl.col("population")).round(1).alias("per_100k"),
-        pl.col("EMP_COMP_RATE").alias("emp_comp_rate"),
-    ).sort("county")
+          and list_contains($codes, published.indicator_code)
+    """, {"year": year, "codes": list(COVERAGE)})
+    names = county_names()
+    areas = sorted(set(frame.get_column("ref_area").to_list()), key=names.__getitem__)
+    cells = {(r["ref_area"], r["indicator_code"]): r["value"] for r in frame.iter_rows(named=True)}
+    return pl.DataFrame([
+        {"county": names[area], "per_100k": cells.get((area, "PARTICIPANTS_PER_100K")),
+         "per_100k_reported": (area, "PARTICIPANTS_PER_100K") in cells,
+         "emp_comp_rate": cells.get((area, "EMP_COMP_RATE")), "emp_comp_rate_reported": (area, "EMP_COMP_RATE") in cells}
+        for area in areas
+    ], schema={"county": pl.String, "per_100k": pl.Float64, "per_100k_reported": pl.Boolean, "emp_comp_rate": pl.Float64,
+               "emp_comp_rate_reported": pl.Boolean})
 
 
 def coverage_table(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
     """The counties' coverage and employment rate as display text (– where withheld)."""
     coverage = county_coverage(snapshots, reader, year)
     county = language.say("Län", "County")
-    per_100k = language.say("Deltagare per 100 000 invånare", "Participants per 100,000 inhabitants")
-    rate = indicator_names(language)["EMP_COMP_RATE"]
+    per_100k, rate = (indicator_names(language)[code] for code in COVERAGE)
     return pl.DataFrame([
         {county: r["county"],
-         per_100k: SUPPRESSED if r["per_100k"] is None else f"{r['per_100k']:.1f}".replace(".", ","),
-         rate: display_value(r["emp_comp_rate"], "EMP_COMP_RATE")}
+         per_100k: display_value(r["per_100k"], "PARTICIPANTS_PER_100K", r["per_100k_reported"], language),
+         rate: display_value(r["emp_comp_rate"], "EMP_COMP_RATE", r["emp_comp_rate_reported"], language)}
         for r in coverage.iter_rows(named=True)
     ], schema={county: pl.String, per_100k: pl.String, rate: pl.String})
 
@@ -517,3 +548,55 @@ def site_diagnosis(snapshots: Snapshots, reader: Reader, site_id: str, year: int
              display_value(cells[code]["national_share"], "DIAG_SHARE", cells[code]["national_reported"], language))
             for code, label in _labels("diagnosis_group", language).items() if code in cells]
     return pl.DataFrame(rows, schema=dict.fromkeys(headings, pl.String), orient="row")
+
+
+# the estimate's five figures: the net effect on public finances first, then its terms, then the production value (not one of them)
+SOCIO = ("SOCIO_NET_SEK", "SOCIO_BENEFITS_SEK", "SOCIO_TAX_SEK", "SOCIO_SUBSIDY_SEK", "SOCIO_PRODUCTION_SEK")
+
+
+def socio_estimate(snapshots: Snapshots, reader: Reader, year: int, language: Language = SV) -> pl.DataFrame:
+    """The socio-economic model estimate (``SOCIO_*``, protected) for the nation, then each county with a site, one
+    column per figure, as display text (– where withheld)."""
+    frame = query(snapshots, reader, """
+        select ref_area, indicator_code, obs_value from main.fct_indicator_published
+        where freq = 'A' and reporting_year = $year and breakdown in ('total', 'area') and list_contains($codes, indicator_code)
+    """, {"year": year, "codes": list(SOCIO)})
+    names = county_names(language)
+    counties = sorted({area for area in frame.get_column("ref_area").to_list() if area != "SE"}, key=names.__getitem__)
+    return _display_table(frame, "ref_area", language.say("Område", "Area"), {area: names[area] for area in ["SE", *counties]},
+                          SOCIO, language)
+
+
+SOCIO_PARAMETERS = "socioeconomic_parameters"  # the published relation of the estimate's assumptions
+
+
+def socio_parameters(snapshots: Snapshots, reader: Reader, language: Language = SV) -> pl.DataFrame:
+    """The estimate's parameter table in effect, whole (the one the latest run used, for every year shown), in the order
+    the method lists the parameters, values in Swedish number format; empty when the snapshot has none."""
+    headings = tuple(language.say(sv, en) for sv, en in (("Namn", "Name"), ("Värde", "Value"), ("Enhet", "Unit"), ("År", "Year"),
+                                                           ("Källa", "Source")))
+    present = query(snapshots, reader, "select count(*) as n from information_schema.tables where table_name = $name",
+                    {"name": SOCIO_PARAMETERS})
+    if not present.item():
+        return pl.DataFrame(schema=dict.fromkeys(headings, pl.String))
+    frame = query(snapshots, reader, f"select name, value, unit, year, source from main.{SOCIO_PARAMETERS}")
+    order = [p.name for p in PARAMETERS]
+    rows = sorted(frame.iter_rows(named=True), key=lambda r: (order.index(r["name"]) if r["name"] in order else len(order), r["name"]))
+    return pl.DataFrame([(r["name"], _number_text(r["value"]), r["unit"], "" if r["year"] is None else str(r["year"]), r["source"])
+                         for r in rows],
+                        schema=dict.fromkeys(headings, pl.String), orient="row")
+
+
+def _number_text(value: float | None) -> str:
+    """A parameter's value in Swedish number format, with the decimals it has: 15 120; 37,8; 0,33."""
+    if value is None:
+        return ""
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def site_socio(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
+    """One site's own socio-economic estimate for the year (unprotected) beside its county's and the nation's (protected)."""
+    _require_site(reader, site_id)
+    frame = query(snapshots, reader, SITE_BESIDE_COUNTY_AND_NATION, {"site": site_id, "year": year, "codes": list(SOCIO)})
+    return _site_beside_county_and_nation(frame, SOCIO, language)

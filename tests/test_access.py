@@ -98,10 +98,12 @@ def test_every_query_function_as_every_role(generated):
     functions = query_functions()
     names = {f.__name__ for f in functions}
     assert {"headline", "by_county", "fidelity_and_employment", "site_figures", "site_trend", "site_choices", "all_sites",
-            "funnel", "completeness", "returns_register", "rules_broken"} <= names
+            "funnel", "completeness", "returns_register", "rules_broken", "county_coverage", "socio_estimate", "socio_parameters",
+            "site_socio"} <= names
     sites = site_ids(generated)
     # one site's own figures: that site and the analysts
-    site_only = {"site_figures", "site_trend", "site_fidelity_profile", "site_identity", "site_completeness", "site_diagnosis"}
+    site_only = {"site_figures", "site_trend", "site_fidelity_profile", "site_identity", "site_completeness", "site_diagnosis",
+                 "site_socio"}
     may_be_empty = {"site_fidelity_profile"}  # a site without a fidelity review in the year has no profile
     analyst_only = {"all_sites", "completeness", "returns_register", "rules_broken"}
     by_role = {"site_choices", "funnel"}  # what each role receives differs, checked below

@@ -73,6 +73,13 @@ def test_the_cohort_rate_follows_later_returns_and_is_provisional_until_they_are
     assert rate(settings) == (Decimal("50.0"), "P", "F")
     assert rate(settings, "SE-AB") == (Decimal("50.0"), "A", "F")  # C's 2025 return is in: final
     assert rate(settings, "SE-C") == (Decimal("50.0"), "P", "F")
+    # the dashboard's Översikt says which cohort year is provisional
+    from dashboards.queries import cohort_rates
+    from pipelines.access.roles import Reader, Role
+    from pipelines.publishing.access import Snapshots
+
+    shown = cohort_rates(Snapshots.of(settings), Reader("ministeriet", Role.VIEWER)).rows()
+    assert shown == [("2024", "50,0 %", "preliminär: nästa års rapporter saknas ännu")]
     sdmx = "\n".join(path.read_text(encoding="utf-8") for path in Path(settings.exports_dir).glob("*2024*.csv"))
     assert "A,SE,JOB_12M_RATE,_T,_T,_T,2024,50.0,PC,P,F" in sdmx  # the export says provisional too
 

@@ -37,6 +37,21 @@ def test_headline_and_display(small_warehouse):
     assert queries.display_value(None, "FID_MEAN", reported=False, language=Language.EN) == "none"
 
 
+def test_display_of_the_v1_1_units():
+    assert queries.display_value(1234567.0, "SOCIO_NET_SEK") == "1\u202f234\u202f567 kr"
+    assert queries.display_value(-60000.0, "SOCIO_BENEFITS_SEK") == "-60\u202f000 kr"  # more benefits paid than before
+    assert queries.display_value(0.0, "SOCIO_SUBSIDY_SEK") == "0 kr"
+    # and back to numbers in the downloads, kronor as percentages
+    from dashboards.downloads import cell_value
+
+    assert cell_value("1\u202f234\u202f567 kr") == 1234567 and cell_value("-60\u202f000 kr") == -60000
+    assert cell_value("40,9 %") == 40.9 and cell_value("IPS 1 kr") == "IPS 1 kr"
+    assert queries.display_value(None, "SOCIO_TAX_SEK") == queries.SUPPRESSED
+    assert queries.display_value(2.6989, "PARTICIPANTS_PER_100K") == "2,7"
+    assert queries.display_value(None, "PARTICIPANTS_PER_100K", reported=False) == "saknas"
+    assert queries.display_value(33.333, "JOB_12M_RATE") == "33,3 %"
+
+
 def test_county_table_shows_suppressed_cells_as_dash(small_warehouse):
     table = queries.by_county(Snapshots.of(small_warehouse), VIEWER, 2025)
     assert table["Län"].to_list() == ["Stockholms län", "Uppsala län"]
@@ -77,6 +92,10 @@ def test_national_page(app_env):
 def test_county_page(app_env):
     at = page_as("county.py")
     assert not at.exception
+    coverage = at.dataframe[0].value.set_index("Län")
+    # the warehouse's PARTICIPANTS_PER_100K with the shipped population (2018): Stockholm 12 / 2 315 612, Uppsala 10 / 370 551
+    assert coverage["Deltagare per 100 000 invånare"].to_dict() == {"Stockholms län": "0,5", "Uppsala län": "2,7"}
+    assert coverage["Andel i konkurrensutsatt arbete (%)"].to_dict() == {"Stockholms län": queries.SUPPRESSED, "Uppsala län": queries.SUPPRESSED}
     assert at.selectbox(key="county").options == ["Stockholms län", "Uppsala län"]
     at.selectbox(key="county").select("Uppsala län").run()
     metrics = {m.label: m.value for m in at.metric}
@@ -203,13 +222,13 @@ def test_county_map_values_by_county_number(small_warehouse):
     assert values == {1: None, 3: None}  # Stockholm withheld to protect Uppsala's small count
 
 
-@pytest.mark.parametrize("page", ["county.py", "fidelity.py", "participants.py", "definitions.py"])
+@pytest.mark.parametrize("page", ["county.py", "fidelity.py", "participants.py", "definitions.py", "socioeconomic.py"])
 def test_other_pages_render(app_env, page):
     at = page_as(page)
     assert not at.exception
 
 
-@pytest.mark.parametrize("page", ["national.py", "county.py", "fidelity.py"])
+@pytest.mark.parametrize("page", ["national.py", "county.py", "fidelity.py", "socioeconomic.py"])
 def test_pages_after_a_run_with_no_accepted_returns(tmp_path, monkeypatch, page):
     import duckdb
 

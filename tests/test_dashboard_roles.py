@@ -28,6 +28,7 @@ PAGES = {
     "Regioner": ("regioner", "Regioner", EVERYONE),
     "Deltagare": ("deltagare", "Deltagare", EVERYONE),
     "Programtrohet": ("programtrohet", "Programtrohet", EVERYONE),
+    "Samhällsekonomi": ("samhallsekonomi", "Samhällsekonomi", EVERYONE),
     "Lämna rapport": ("lamna-rapport", "Lämna årsrapport", (Role.SITE,)),
     "Min verksamhet": ("min-verksamhet", "Min verksamhet", (Role.SITE, Role.ANALYST)),
     "Verksamheter": ("verksamheter", "Verksamheter", (Role.ANALYST,)),

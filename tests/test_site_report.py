@@ -62,14 +62,14 @@ def test_site_report_shows_the_sites_own_figures_beside_county_and_nation(small_
     # A's own diagnosis mix, the primary group by the hierarchy over its 12 enrolled: A01 psykos (before missbruk),
     # A02 bipolar (before depression), A03–A06 depression, A07–A09 neuropsykiatrisk, A10–A12 okand; no one else.
     # The nation's 22: psykos A01 and B01–B05 = 6 (27,3 %), angest B06–B10 = 5 (22,7 %); the groups of 1–4 withheld
-    # (–); missbruk, utvecklingsstorning and annan have nobody in the nation, so no published share (saknas).
+    # (–); missbruk, utvecklingsstorning and annan have nobody in the nation: 0 of 22, published as 0,0 % (v1.1).
     assert "Diagnosgrupp Verksamhetens deltagare Verksamhetens andel Rikets andel" in text.replace("\n", " ")
     assert "Psykos 1 8,3 % 27,3 %" in text  # 1 of 12 = 8,33
     assert "Bipolär sjukdom 1 8,3 % –" in text
     assert "Depression 4 33,3 % –" in text  # 4 of 12 = 33,33
     assert "Neuropsykiatrisk funktionsnedsättning 3 25,0 % –" in text
     assert "Ångest 0 0,0 % 22,7 %" in text  # nobody at A, 5 of 22 in the nation
-    assert "Missbruk / beroende 0 0,0 % saknas" in text and "Annan 0 0,0 % saknas" in text
+    assert "Missbruk / beroende 0 0,0 % 0,0 %" in text and "Annan 0 0,0 % 0,0 %" in text
     assert "Okänd 3 25,0 % –" in text
     assert "finns ännu inte" not in text
     for section in ("Plats i trattdiagrammet", "Programtrohet per item, mot riket", "Diagnoser", "Definitioner"):
@@ -83,7 +83,7 @@ def test_site_report_in_english(small_warehouse):
     assert "Participants 10 10 22" in text and "The site, its county and the nation" in text
     # B's 10: B01–B05 psychosis, B06–B10 anxiety, 5 of 10 each; the nation's shares as in the Swedish report
     assert "Psychosis 5 50,0 % 27,3 %" in text and "Anxiety 5 50,0 % 22,7 %" in text
-    assert "Depression 0 0,0 % –" in text and "Other 0 0,0 % none" in text
+    assert "Depression 0 0,0 % –" in text and "Other 0 0,0 % 0,0 %" in text
 
 
 def test_a_site_gets_its_own_report_only_and_a_viewer_none(small_warehouse):

@@ -22,6 +22,7 @@ Site G (IPS0007, Göteborg, SE-O): G1 sjukersättning → sjukersättning: nobod
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -78,17 +79,23 @@ SITE_F = site_return("IPS0006", "0380", {"F1": ("sjukpenning", "lon"), "F2": ("i
 SITE_G = site_return("IPS0007", "1480", {"G1": ("sjukersattning", "sjukersattning")}, [])
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory, dbt_manifest):
-    settings = load_settings(tmp_path_factory.mktemp("socio-home"))
-    returns = tmp_path_factory.mktemp("socio-returns")
+def build_home(settings, returns: Path, population: str | None = None):
+    """The three sites' returns and the round parameters (and a population table, if given) loaded, and a run."""
     (returns / "parameters.csv").write_text(PARAMETERS, encoding="utf-8")
     assert load_table(settings, "socioeconomic", returns / "parameters.csv").problems == []
+    if population is not None:
+        (returns / "population.csv").write_text(population, encoding="utf-8")
+        assert load_table(settings, "population", returns / "population.csv").problems == []
     for name, tables in {"e": SITE_E, "f": SITE_F, "g": SITE_G}.items():
         outcome = submit(write(tables, returns / name), settings)
         assert outcome.verdict == "accepted", outcome.problems
     run_pipeline(settings)
     return settings
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory, dbt_manifest):
+    return build_home(load_settings(tmp_path_factory.mktemp("socio-home")), tmp_path_factory.mktemp("socio-returns"))
 
 
 def figures(settings, mart: str, ref_area: str) -> dict[str, tuple]:

@@ -33,8 +33,11 @@ if page is not None:
                        "protect another county's small numbers). It is not zero."))
     st.subheader(say("Täckning och resultat per län", "Coverage and results by county"))
     show_table(coverage, f"tackning_{year}")
-    st.caption(say("Täckning: deltagare under året per 100 000 invånare, med länets folkmängd enligt befolkningstabellen.",
-                   "Coverage: participants in the year per 100,000 inhabitants, with the county's population from the population table."))
+    st.caption(say("Täckning: deltagare under året per 100 000 invånare, med länets folkmängd för året enligt befolkningstabellen "
+                   f"(annars närmast tidigare år, annars det äldsta). {queries.SUPPRESSED} undertryckt: antalet deltagare i länet är undertryckt.",
+                   "Coverage: participants in the year per 100,000 inhabitants, with the county's population of the year from the "
+                   f"population table (else of the newest year before it, else of the oldest). {queries.SUPPRESSED} withheld: the county's number of "
+                   "participants is withheld."))
     st.subheader(say("Ett län", "One county"))
     by_county = load(queries.by_county, page.reader, year, language=language)
     chosen = st.selectbox(say("Välj län", "Choose a county"), by_county.get_column(by_county.columns[0]).to_list(), key="county")

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts, queries
-from dashboards.ui import headline_metrics, link_to_page, load, page_context, say, show_chart
+from dashboards.ui import headline_metrics, link_to_page, load, page_context, say, show_chart, show_table
 
 st.title(say("IPS i Sverige – nationell uppföljning", "IPS in Sweden – national monitoring"))
 page = page_context()
@@ -51,6 +51,13 @@ if page is not None:
                    "Storbritannien). Ett undertryckt kvartal saknar punkt.",
                    "Dashed: international benchmarks (the US IPS learning community, average and excellent; IPS Grow in the "
                    "UK). A withheld quarter has no point."))
+
+    st.subheader(queries.indicator_names(language)["JOB_12M_RATE"])
+    st.caption(say("Av dem som började under året: andelen som fått ett arbete på den öppna arbetsmarknaden inom 365 dagar, "
+                   "också enligt senare års rapporter. Preliminär tills alla verksamheter med deltagare i årskullen lämnat nästa års rapport.",
+                   "Of those who started in the year: the share in a competitive job within 365 days, by later years' returns too. "
+                   "Provisional until every site with participants in the cohort has sent the next year's return."))
+    show_table(load(queries.cohort_rates, page.reader, language=language), "arbete_inom_12_manader")
 
     date = load(queries.data_date, page.reader, year)
     if date is not None:
