@@ -29,8 +29,6 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 DASHBOARD_APP = PROJECT_ROOT / "dashboards" / "app.py"
 DASHBOARD_PORT = 8501
 DAGSTER_PORT = 3000  # the Dagster webserver beside the dashboard, for the national function, on this machine only
-# An annual return of 5,000 participants is about 2 MB; anything far larger is a wrong file.
-MAX_FILE_BYTES = 25 * 1024 * 1024
 SESSION_MINUTES_ENV = "IPS_MONITOR_SESSION_MINUTES"
 DEFAULT_SESSION_MINUTES = 60
 # Sign-in throttling: after this many failed attempts for a user name, each further attempt waits longer.
@@ -41,11 +39,34 @@ DEFAULT_DEADLINE = "03-31"
 
 
 @dataclass(frozen=True)
+class IntakeLimits:
+    """How large and how deep a submitted return may be. Anything beyond is refused whole, as soon as it is seen: a
+    file's size before it is read, an archive's while it is unpacked (never trusting the sizes its headers claim), a
+    workbook's declared size before its sheet is loaded. An annual return of 5,000 participants is about 2 MB of CSV
+    in at most 30 columns, so every limit is far above any real return and far below what would hurt the server."""
+
+    max_upload_bytes: int = 25 * 1024 * 1024  # a file as sent (a .zip, an .xlsx, one file of a folder), and a folder's files together
+    max_expanded_bytes: int = 50 * 1024 * 1024  # everything a .zip or an .xlsx unpacks to, counted while it is unpacked
+    max_compression_ratio: int = 100  # unpacked / packed bytes, of one member and of the whole archive ...
+    compression_ratio_from_bytes: int = 1024 * 1024  # ... once this much has been unpacked (a tiny file may pack very well)
+    max_members: int = 1_000  # files in a folder or a .zip, parts in an .xlsx package
+    max_rows: int = 100_000  # rows of one table or sheet, header not counted (a sheet's declared size included)
+    max_columns: int = 200  # columns of one table or sheet (the widest table has 30)
+    max_cell_chars: int = 1_000  # characters in one cell (the template's longest text is about 400)
+
+
+INTAKE_LIMITS = IntakeLimits()
+# Kept under its old name: the largest file intake reads.
+MAX_FILE_BYTES = INTAKE_LIMITS.max_upload_bytes
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     suppression_threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
     session_minutes: int = DEFAULT_SESSION_MINUTES
     deadline: str = DEFAULT_DEADLINE  # MM-DD
+    intake_limits: IntakeLimits = INTAKE_LIMITS
 
     def __post_init__(self) -> None:
         self.deadline_of(2001)  # a bad month-day fails here, at start; 2001 is no leap year, so 02-29 is refused

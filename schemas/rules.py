@@ -1,7 +1,9 @@
 """Every rule of return format v1, with the message a site reads, in Swedish and English.
 
 A problem found anywhere in intake names one of these rules by its id; the
-report looks the words up here, so each message is written once.
+report looks the words up here, so each message is written once. Beside the
+rules of the format stand the guards against hostile files (``GUARDS``): what
+no submitted file may be, whatever it holds.
 """
 
 from __future__ import annotations
@@ -103,6 +105,46 @@ _RULES = [
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 
+# Hostile files (pipelines/returns/containers.py and reader.py): a return that trips one is refused whole, as soon as it
+# is seen, and a .zip or a workbook that trips one is kept nowhere. The value of the problem says what was found; the
+# limits are pipelines.settings.IntakeLimits. One case each in tests/test_hostile_files.py.
+_GUARDS = [
+    Rule("link_or_special_file", "Inlämningen innehåller en symbolisk länk (eller en annan specialfil) i stället för en vanlig fil. Länken har inte följts och inget av rapporten har sparats. Lägg den riktiga filen i mappen eller zip-filen och skicka igen.",
+         "The return holds a symbolic link (or another special file) instead of an ordinary file. The link was not followed and nothing of the return was kept. Put the real file in the folder or zip and send it again."),
+    Rule("unsafe_path", "En fil i zip-filen har ett otillåtet namn: en sökväg uppåt (../) eller från roten (/, C:). Inget av rapporten har packats upp eller sparats. Packa om bara CSV-filerna med ett vanligt zip-program och skicka igen.",
+         "A file in the zip has a forbidden name: a path upwards (../) or from the root (/, C:). Nothing of the return was unpacked or kept. Zip only the CSV files again with an ordinary zip program and send it again."),
+    Rule("file_twice", "Samma filnamn förekommer mer än en gång i zip-filen (i olika mappar). Inget av rapporten har sparats. Ta bort dubbletten så att varje tabell finns en gång och skicka igen.",
+         "The same file name appears more than once in the zip (in different folders). Nothing of the return was kept. Remove the duplicate so that each table is there once and send it again."),
+    Rule("too_many_files", "Inlämningen innehåller fler filer än en årsrapport kan ha. Inget av den har sparats. Skicka bara tabellerna.",
+         "The return holds more files than an annual return can have. Nothing of it was kept. Send only the tables."),
+    Rule("expanded_too_large", "Uppackat blir innehållet större än en årsrapport kan vara, så uppackningen avbröts och inget har sparats. Kontrollera att rätt filer packats och skicka igen.",
+         "Unpacked, the content is larger than an annual return can be, so unpacking was stopped and nothing was kept. Check that the right files were packed and send it again."),
+    Rule("compression_ratio", "Filen är packad onormalt hårt (som en så kallad zip-bomb), så uppackningen avbröts och inget har sparats. Packa om CSV-filerna med ett vanligt zip-program, eller spara arbetsboken på nytt i Excel, och skicka igen.",
+         "The file is packed abnormally tightly (like a so-called zip bomb), so unpacking was stopped and nothing was kept. Zip the CSV files again with an ordinary zip program, or save the workbook again in Excel, and send it again."),
+    Rule("nested_archive", "Inlämningen innehåller en packad fil (zip, xlsx, gzip, 7z eller liknande) inuti sig. Den har inte packats upp och inget har sparats. Skicka CSV-filerna själva, en zip med dem eller en XLSX-fil – inte arkiv i arkiv.",
+         "The return holds a packed file (zip, xlsx, gzip, 7z or the like) inside it. It was not unpacked and nothing was kept. Send the CSV files themselves, one zip of them or one XLSX workbook, not archives inside archives."),
+    Rule("workbook_unsafe_xml", "Arbetsboken innehåller XML med en DTD eller egna entiteter, något Excel aldrig skriver. Den har inte öppnats och inget har sparats. Spara om den i Excel som Excel-arbetsbok (.xlsx) och skicka igen.",
+         "The workbook holds XML with a DTD or entities of its own, which Excel never writes. It was not opened and nothing was kept. Save it again in Excel as Excel Workbook (.xlsx) and send it again."),
+    Rule("workbook_macro", "Arbetsboken innehåller makron (VBA eller Excel 4.0), ActiveX eller inbäddade program, vad filen än heter. Den har inte öppnats och inget har sparats. Spara den som Excel-arbetsbok (.xlsx) utan makron och skicka igen.",
+         "The workbook holds macros (VBA or Excel 4.0), ActiveX or embedded programs, whatever the file is called. It was not opened and nothing was kept. Save it as Excel Workbook (.xlsx) without macros and send it again."),
+    Rule("workbook_external_link", "Arbetsboken har länkar till andra arbetsböcker eller externa datakällor. Den har inte öppnats och inget har sparats. Bryt länkarna i Excel (Data > Redigera länkar > Bryt länk) och skicka igen.",
+         "The workbook links to other workbooks or external data sources. It was not opened and nothing was kept. Break the links in Excel (Data > Edit Links > Break Link) and send it again."),
+    Rule("too_many_rows", "Tabellen har, eller anger i arbetsboken, fler rader än en årsrapport kan ha. Den har inte lästs. Ta bort tomma och överflödiga rader (markera dem och välj Ta bort) och skicka igen.",
+         "The table has, or declares in the workbook, more rows than an annual return can have. It was not read. Delete the empty and surplus rows (select them and choose Delete) and send it again."),
+    Rule("too_many_columns", "Raden har fler kolumner än någon tabell i formatet. Den har inte lästs. Ta bort de överflödiga kolumnerna och skicka igen.",
+         "The row has more columns than any table of the format. It was not read. Delete the surplus columns and send it again."),
+    Rule("cell_too_long", "Cellen innehåller mer text än något fält i formatet kan ha (värdet anger antalet tecken). Rätta cellen och skicka igen.",
+         "The cell holds more text than any field of the format can (the value gives the number of characters). Correct the cell and send it again."),
+    Rule("nul_bytes", "Filen innehåller NUL-tecken, alltså binärt innehåll, och är ingen textfil. Inget av rapporten har sparats. Spara den som CSV UTF-8 i Excel och skicka igen.",
+         "The file holds NUL bytes, that is binary content, and is no text file. Nothing of the return was kept. Save it as CSV UTF-8 in Excel and send it again."),
+    Rule("html_file", "Filen är en webbsida (HTML), inte CSV eller XLSX, vad den än heter. Öppna den i Excel och spara den som CSV UTF-8 eller Excel-arbetsbok (.xlsx), och skicka igen.",
+         "The file is a web page (HTML), not CSV or XLSX, whatever it is called. Open it in Excel, save it as CSV UTF-8 or Excel Workbook (.xlsx) and send it again."),
+    Rule("encoding_mixed", "Filen blandar teckenkodningar: några rader är UTF-8 och andra Windows-1252, så å, ä och ö skulle bli fel. Raden är den första i Windows-1252; värdet anger en rad i UTF-8. Spara om hela filen som CSV UTF-8 i Excel och skicka igen.",
+         "The file mixes character encodings: some rows are UTF-8 and others Windows-1252, so å, ä and ö would come out wrong. The row is the first in Windows-1252; the value gives a row in UTF-8. Save the whole file again as CSV UTF-8 in Excel and send it again."),
+]
+
+GUARDS: dict[str, Rule] = {rule.id: rule for rule in _GUARDS}
+
 
 @cache
 def code_rule(code_list: str) -> Rule:
@@ -117,4 +159,4 @@ def code_rule(code_list: str) -> Rule:
 def rule(rule_id: str) -> Rule:
     if rule_id.startswith("code:"):
         return code_rule(rule_id.removeprefix("code:"))
-    return RULES[rule_id]
+    return RULES[rule_id] if rule_id in RULES else GUARDS[rule_id]

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 import pandera.errors
 import polars as pl
 
+from pipelines.returns.containers import shown
 from pipelines.returns.identity_numbers import contains_identity_number, find_identity_numbers
 from pipelines.returns.parse import conform_columns, parse_types
 from pipelines.returns.reader import RawTable, Submission, SubmissionError, is_template_sheet, read_return
+from pipelines.settings import INTAKE_LIMITS, IntakeLimits
 from schemas.cross_table import check_across_tables
 from schemas.problems import Problem
 from schemas.rules import Severity
@@ -87,9 +89,12 @@ def _typed_table(table: Table, raw: RawTable | None) -> tuple[pl.DataFrame | Non
     return typed, raw.problems + column_problems + type_problems, unparsed
 
 
-def check_return(submission: Submission) -> IntakeResult:
+def check_return(submission: Submission, limits: IntakeLimits = INTAKE_LIMITS) -> IntakeResult:
+    """Everything wrong with a return. A hostile file (``schemas.rules.GUARDS``) stops the reading at once: the return
+    is refused for it alone, and a .zip or a workbook refused so is not checked for identity numbers (it was not
+    read whole), so nothing of it is kept."""
     try:
-        read = read_return(submission)
+        read = read_return(submission, limits)
     except SubmissionError as error:
         # A file we cannot parse may still hold an identity number in plain bytes; a
         # damaged zip or workbook is compressed, so it cannot be checked at all.
@@ -101,7 +106,8 @@ def check_return(submission: Submission) -> IntakeResult:
     if identity_numbers:
         return IntakeResult(identity_numbers)
 
-    result = IntakeResult([Problem(name, None, None, "unknown_file") for name in read.other_files if not is_template_sheet(name)])
+    result = IntakeResult([Problem(shown(name), None, None, "unknown_file") for name in read.other_files
+                           if not is_template_sheet(name) and name not in read.hidden_files])
     for name, table in TABLES.items():
         typed, problems, unparsed = _typed_table(table, read.tables[name])
         result.problems += problems

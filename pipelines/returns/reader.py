@@ -1,10 +1,15 @@
 """Read a submitted return — a folder, a .zip or an .xlsx — into text frames.
 
 Nothing is guessed silently: the encoding is UTF-8 (with or without BOM) or
-else Windows-1252, decoded strictly; the delimiter is whichever of ``;`` and
-``,`` splits the header into more known column names. Every cell stays text
-here, with the row number the site sees in its own file, so that every later
-problem can point at it.
+else Windows-1252, decoded strictly, and a file mixing the two is an error; the
+delimiter is whichever of ``;`` and ``,`` splits the header into more known
+column names. Every cell stays text here, with the row number the site sees in
+its own file, so that every later problem can point at it.
+
+Nothing is trusted either: the files come out of their folder, zip or workbook
+package through ``containers``, and a file that is really a web page, binary, or
+larger than a return can be (rows, columns, a cell's length: ``IntakeLimits``)
+is refused whole as soon as that is seen, before its cells are looked at.
 """
 
 from __future__ import annotations
@@ -13,24 +18,29 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import polars as pl
 
-from pipelines.settings import MAX_FILE_BYTES
+from pipelines.returns.containers import (  # SubmissionError is defined there and raised here too
+    SubmissionError,
+    check_workbook_package,
+    is_hidden,
+    is_html,
+    looks_like_utf16,
+    read_file,
+    read_folder,
+    refuse_unreadable_content,
+    refused,
+    shown,
+    zip_members,
+)
+from pipelines.settings import INTAKE_LIMITS, IntakeLimits
 from schemas.problems import Problem
 from schemas.tables import ROW, TABLES
-
-
-class SubmissionError(Exception):
-    """The submission cannot be read at all; ``problem`` says why."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(problem.message_en)
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -58,23 +68,15 @@ class Submission:
         return digest.hexdigest()
 
 
-def _read_bounded(path: Path, shown_as: str) -> bytes:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise SubmissionError(Problem(shown_as, None, None, "file_too_large", f"{path.stat().st_size} bytes"))
-    return path.read_bytes()
-
-
-def load_submission(path: Path) -> Submission:
+def load_submission(path: Path, limits: IntakeLimits = INTAKE_LIMITS) -> Submission:
+    """The files of a return as sent. A folder's links and special files, archives inside it, binary files and
+    anything over the size limit refuse it here, before anything of it is kept (``containers.read_folder``)."""
     if path.is_dir():
-        files = tuple(
-            SubmittedFile(p.name, _read_bounded(p, p.name))
-            for p in sorted(path.iterdir())
-            if p.is_file() and not p.name.startswith(".")
-        )
+        files = tuple(SubmittedFile(name, content) for name, content in read_folder(path, limits))
         return Submission(str(path), "folder", files)
     if not path.is_file():
         raise SubmissionError(Problem(path.name, None, None, "file_missing"))
-    content = _read_bounded(path, path.name)
+    content = read_file(path, path.name, limits, follow_link=True)  # the file the sender named, link or not
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return Submission(str(path), "xlsx", (SubmittedFile(path.name, content),))
@@ -85,36 +87,37 @@ def load_submission(path: Path) -> Submission:
     raise SubmissionError(Problem(path.name, None, None, "file_unreadable", path.suffix))
 
 
-def _zip_members(content: bytes, shown_as: str) -> dict[str, bytes]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = {}
-            total = 0
-            for info in archive.infolist():
-                if info.is_dir() or PurePosixPath(info.filename).name.startswith((".", "__MACOSX")):
-                    continue
-                total += info.file_size
-                if total > MAX_FILE_BYTES:
-                    raise SubmissionError(Problem(shown_as, None, None, "file_too_large"))
-                members[PurePosixPath(info.filename).name] = archive.read(info)
-            return members
-    except SubmissionError:
-        raise
-    except Exception as error:  # a damaged archive fails in many ways (BadZipFile, zlib, seek errors)
-        raise SubmissionError(Problem(shown_as, None, None, "file_unreadable", str(error))) from error
-
-
 def decode_text(content: bytes, table: str) -> str:
-    if b"\x00" in content:  # UTF-16 or a binary file: never text we can read as one byte per character
-        raise SubmissionError(Problem(table, None, None, "encoding", f"byte {content.index(0)}"))
+    if b"\x00" in content:  # never text we can read as one byte per character
+        if looks_like_utf16(content):
+            raise SubmissionError(Problem(table, None, None, "encoding", f"byte {content.index(0)}"))
+        raise refused(table, "nul_bytes", f"byte {content.index(0)}")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    _refuse_mixed_encodings(content, table)
     try:
         return content.decode("cp1252")
     except UnicodeDecodeError as error:
         raise SubmissionError(Problem(table, None, None, "encoding", f"byte {error.start}")) from error
+
+
+def _refuse_mixed_encodings(content: bytes, table: str) -> None:
+    """A file that is not UTF-8 throughout is Windows-1252 only if none of its lines is UTF-8: a line of non-ASCII
+    text that happens to be valid UTF-8 is all but impossible in Windows-1252, so rows saved in both would otherwise
+    be read as Windows-1252 and the UTF-8 ones silently garbled."""
+    utf8_line = cp1252_line = None
+    for number, line in enumerate(content.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_line = utf8_line or number
+        except UnicodeDecodeError:
+            cp1252_line = cp1252_line or number
+        if utf8_line and cp1252_line:
+            raise refused(table, "encoding_mixed", f"UTF-8: rad/row {utf8_line}", row=cp1252_line)
 
 
 def _normalise_name(name: object) -> str:
@@ -139,11 +142,17 @@ class RawTable:
     problems: list[Problem]
 
 
-def _frame_from_rows(table: str, header: list[str], rows: Sequence[tuple[int, Sequence[str | None]]]) -> RawTable:
+def _frame_from_rows(table: str, header: list[str], rows: Sequence[tuple[int, Sequence[str | None]]],
+                     limits: IntakeLimits = INTAKE_LIMITS) -> RawTable:
     problems: list[Problem] = []
     names = [_normalise_name(h) for h in header]
     while names and names[-1] == "":  # Excel pads trailing empty columns
         names.pop()
+    if len(names) > limits.max_columns:
+        raise refused(table, "too_many_columns", str(len(names)), row=1)
+    for name in names:
+        if len(name) > limits.max_cell_chars:
+            raise refused(table, "cell_too_long", str(len(name)), row=1)
     seen: set[str] = set()
     for name in names:
         if name in seen:
@@ -155,7 +164,12 @@ def _frame_from_rows(table: str, header: list[str], rows: Sequence[tuple[int, Se
     kept_rows: list[int] = []
     columns: list[list[str | None]] = [[] for _ in names]
     for number, raw_cells in rows:
+        if len(raw_cells) > limits.max_columns:
+            raise refused(table, "too_many_columns", str(len(raw_cells)), row=number)
         cells = [None if c is None or str(c).strip() == "" else str(c).strip() for c in raw_cells]
+        for i, cell in enumerate(cells):
+            if cell is not None and len(cell) > limits.max_cell_chars:
+                raise refused(table, "cell_too_long", str(len(cell)), row=number, column=names[i] if i < len(names) else None)
         if all(c is None for c in cells):
             continue
         if len(cells) > len(names) and any(c is not None for c in cells[len(names):]):
@@ -169,19 +183,29 @@ def _frame_from_rows(table: str, header: list[str], rows: Sequence[tuple[int, Se
     return RawTable(table, pl.DataFrame(data), problems)
 
 
-def read_csv_table(content: bytes, table: str) -> RawTable:
+def read_csv_table(content: bytes, table: str, limits: IntakeLimits = INTAKE_LIMITS) -> RawTable:
+    if is_html(content):
+        raise refused(table, "html_file")
     text = decode_text(content, table)
     if not text.strip():
         raise SubmissionError(Problem(table, None, None, "file_empty"))
     lines = text.splitlines()
     delimiter = _choose_delimiter(lines[0], table)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
     try:
         header = next(reader)
-        rows = [(reader.line_num, cells) for cells in reader]
+        if len(header) > limits.max_columns:  # before anything else looks at its columns
+            raise refused(table, "too_many_columns", str(len(header)), row=1)
+        for cells in reader:
+            if len(rows) == limits.max_rows:
+                raise refused(table, "too_many_rows", f"> {limits.max_rows}", row=reader.line_num)
+            rows.append((reader.line_num, cells))
     except csv.Error as error:
+        if "field larger than field limit" in str(error):  # the csv module's own limit, far above ours
+            raise refused(table, "cell_too_long", f"> {csv.field_size_limit()}", row=reader.line_num) from error
         raise SubmissionError(Problem(table, reader.line_num, None, "file_unreadable", str(error))) from error
-    return _frame_from_rows(table, header, rows)
+    return _frame_from_rows(table, header, rows, limits)
 
 
 def _excel_cell_text(value: object) -> str | None:
@@ -207,33 +231,71 @@ def is_template_sheet(other_file: str) -> bool:
     return _normalise_name(sheet) in {_normalise_name(DICTIONARY_SHEET), _normalise_name(CODE_LIST_SHEET)}
 
 
-def read_xlsx_tables(content: bytes, shown_as: str) -> tuple[dict[str, RawTable | None], dict[str, bytes]]:
-    """The table sheets, and the text of every other sheet (never loaded, but checked for identity numbers)."""
+def _sheet_rows(sheet: Any, where: str, limits: IntakeLimits) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """A sheet's rows numbered as Excel shows them, refused as soon as it is larger than a return can be: first by the
+    size its ``<dimension>`` declares, before a row is read, then by the rows it really holds."""
+    if (sheet.max_row or 0) > limits.max_rows + 1:
+        raise refused(where, "too_many_rows", str(sheet.max_row))
+    if (sheet.max_column or 0) > limits.max_columns:
+        raise refused(where, "too_many_columns", str(sheet.max_column), row=1)
+    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > limits.max_rows + 1:
+            raise refused(where, "too_many_rows", f"> {limits.max_rows}", row=number)
+        yield number, cells
+
+
+def _other_sheet_text(sheet: Any, where: str, limits: IntakeLimits) -> bytes:
+    """An other sheet as text, only to be checked for identity numbers; bounded like a table."""
+    from openpyxl.utils import get_column_letter
+
+    lines = []
+    for number, cells in _sheet_rows(sheet, where, limits):
+        if len(cells) > limits.max_columns:
+            raise refused(where, "too_many_columns", str(len(cells)), row=number)
+        texts = [_excel_cell_text(v) or "" for v in cells]
+        for i, text in enumerate(texts):
+            if len(text) > limits.max_cell_chars:
+                raise refused(where, "cell_too_long", str(len(text)), row=number, column=get_column_letter(i + 1))
+        lines.append("\t".join(texts))
+    return "\n".join(lines).encode("utf-8")
+
+
+def read_xlsx_tables(content: bytes, shown_as: str, limits: IntakeLimits = INTAKE_LIMITS) -> tuple[dict[str, RawTable | None], dict[str, bytes]]:
+    """The table sheets, and the text of every other sheet (never loaded, but checked for identity numbers). The
+    package is checked whole (``containers.check_workbook_package``) before openpyxl opens it."""
     from openpyxl import load_workbook
 
+    if is_html(content):  # Excel's "web page" saved under a workbook's name
+        raise refused(shown_as, "html_file")
+    check_workbook_package(content, shown_as, limits)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         raise SubmissionError(Problem(shown_as, None, None, "file_unreadable", type(error).__name__)) from error
-    sheets = {_normalise_name(name): name for name in workbook.sheetnames}
-    tables: dict[str, RawTable | None] = {}
-    for table in TABLES:
-        if table not in sheets:
-            tables[table] = None
-            continue
-        rows = workbook[sheets[table]].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise SubmissionError(Problem(table, None, None, "file_empty"))
-        numbered = [(number, [_excel_cell_text(v) for v in cells]) for number, cells in enumerate(rows, start=2)]
-        tables[table] = _frame_from_rows(table, [_excel_cell_text(h) or "" for h in header], numbered)
-    other_sheets = {
-        f"{shown_as}:{name}": "\n".join(
-            "\t".join(_excel_cell_text(v) or "" for v in row) for row in workbook[name].iter_rows(values_only=True)
-        ).encode("utf-8")
-        for normalised, name in sheets.items() if normalised not in TABLES
-    }
-    workbook.close()
+    try:
+        sheets = {_normalise_name(name): name for name in workbook.sheetnames}
+        tables: dict[str, RawTable | None] = {}
+        for table in TABLES:
+            if table not in sheets:
+                tables[table] = None
+                continue
+            rows = _sheet_rows(workbook[sheets[table]], table, limits)
+            first = next(rows, None)
+            if first is None:
+                raise SubmissionError(Problem(table, None, None, "file_empty"))
+            numbered = [(number, [_excel_cell_text(v) for v in cells]) for number, cells in rows]
+            tables[table] = _frame_from_rows(table, [_excel_cell_text(h) or "" for h in first[1]], numbered, limits)
+        other_sheets = {
+            f"{shown_as}:{name}": _other_sheet_text(workbook[name], f"{shown_as}:{name}", limits)
+            for normalised, name in sheets.items()
+            if normalised not in TABLES and hasattr(workbook[name], "iter_rows")  # a chart sheet holds no cells
+        }
+    except SubmissionError:
+        raise
+    except Exception as error:  # a sheet damaged past what openpyxl checks when it opens the workbook
+        raise SubmissionError(Problem(shown_as, None, None, "file_unreadable", type(error).__name__)) from error
+    finally:
+        workbook.close()
     return tables, other_sheets
 
 
@@ -241,21 +303,34 @@ def read_xlsx_tables(content: bytes, shown_as: str) -> tuple[dict[str, RawTable 
 class ReadReturn:
     tables: dict[str, RawTable | None]  # None: file or sheet missing
     other_files: dict[str, bytes]  # files that are no table: reported and scanned, never loaded
+    hidden_files: frozenset[str] = frozenset()  # of the other files, those a zip program adds (__MACOSX/…): scanned, not reported
 
 
-def read_return(submission: Submission) -> ReadReturn:
+def read_return(submission: Submission, limits: IntakeLimits = INTAKE_LIMITS) -> ReadReturn:
     if submission.kind == "xlsx":
         only = submission.files[0]
-        return ReadReturn(*read_xlsx_tables(only.content, only.name))
+        return ReadReturn(*read_xlsx_tables(only.content, only.name, limits))
+    hidden: dict[str, bytes] = {}
     if submission.kind == "zip":
         only = submission.files[0]
-        members = _zip_members(only.content, only.name)
+        if is_html(only.content):
+            raise refused(only.name, "html_file")
+        members = {}
+        for member in zip_members(only.content, only.name, limits):
+            if is_hidden(member.name):
+                hidden[member.name] = member.content
+            else:
+                members[PurePosixPath(member.name).name] = member.content
     else:
         members = {f.name: f.content for f in submission.files}
     table_files = {
         stem: name for name in members
         if name.lower().endswith(".csv") and (stem := PurePosixPath(name).stem.strip().lower()) in TABLES
     }
-    tables = {table: read_csv_table(members[table_files[table]], table) if table in table_files else None for table in TABLES}
     other = {name: content for name, content in members.items() if name not in table_files.values()}
-    return ReadReturn(tables, other)
+    for name, content in other.items():  # an extra file is reported, but a hostile one refuses the return
+        refuse_unreadable_content(shown(name), content)
+        if is_html(content):
+            raise refused(shown(name), "html_file")
+    tables = {table: read_csv_table(members[table_files[table]], table, limits) if table in table_files else None for table in TABLES}
+    return ReadReturn(tables, other | hidden, frozenset(hidden))

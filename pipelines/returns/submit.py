@@ -49,7 +49,7 @@ def submit(path: Path, settings: Settings, *, uploaded_by_site: str | None = Non
     another site is refused and kept nowhere), and an accepted return that would supersede the one in effect
     waits for the site's confirmation (``archive.decide``)."""
     try:
-        submission = load_submission(path)
+        submission = load_submission(path, settings.intake_limits)
     except SubmissionError as error:
         # Not read, so not checked for identity numbers: nothing of it is kept.
         return SubmitOutcome(path, Verdict.UNREADABLE, [error.problem])
@@ -58,7 +58,7 @@ def submit(path: Path, settings: Settings, *, uploaded_by_site: str | None = Non
     if earlier is not None and (uploaded_by_site is None or earlier.site_id == uploaded_by_site):
         return SubmitOutcome(path, Verdict.DUPLICATE, receipt=earlier, site_and_year=(earlier.site_id, earlier.reporting_year))
 
-    result: IntakeResult = check_return(submission)
+    result: IntakeResult = check_return(submission, settings.intake_limits)
     if result.holds_identity_number or not result.checked_for_identity_numbers:
         return SubmitOutcome(path, Verdict.REFUSED if result.holds_identity_number else Verdict.UNREADABLE, result.problems)
     site_id, year = result.site_and_year
