@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines.access.roles import Reader, Role
@@ -356,6 +357,94 @@ def _show_reference(settings: Settings, table: str) -> int:
     return EXIT_OK
 
 
+def cmd_verify(settings: Settings) -> int:
+    """Every archive entry checked as stored, nothing changed: exit 0 when all is well, 1 when damage is found."""
+    from pipelines.returns.archive import verify
+
+    verification = verify(settings.archive_dir)
+    _print_damage(verification.damage)
+    if not verification.damage:
+        print(f"{verification.entries} poster i arkivet kontrollerade, inga skador / {verification.entries} archive entries checked, no damage")
+        return EXIT_OK
+    damaged = len({d.return_id for d in verification.damage})
+    print(f"SKADOR I {damaged} AV {verification.entries} POSTER / DAMAGE IN {damaged} OF {verification.entries} ENTRIES")
+    if verification.files_intact:
+        print("  bara i de typade tabellerna, en cache: `ips-monitor rebuild` gör om dem från filerna / "
+              "only in the typed tables, a cache: `ips-monitor rebuild` makes them again from the files")
+    else:
+        print("  arkivets filer är skadade: återställ posterna från en säkerhetskopia / "
+              "the archive's files are damaged: restore the entries from a backup")
+    return EXIT_REJECTED
+
+
+def _print_damage(damage: Sequence[object]) -> None:
+    for found in damage:
+        print(f"  {found}")
+
+
+def _rebuild_refused(why: object) -> int:
+    print(f"ÅTERUPPBYGGNAD VÄGRAD, INGET ÄNDRAT / REBUILD REFUSED, NOTHING CHANGED: {why}", file=sys.stderr)
+    return EXIT_REJECTED
+
+
+CONFIRMATIONS = ("ja", "j", "yes", "y")
+
+
+def cmd_rebuild(settings: Settings, yes: bool) -> int:
+    """Throw away the warehouse, the typed-table caches, the snapshots, the exports and dbt's target, and make them again
+    from the archive alone by the normal run; refused (nothing changed) if the archive's files are damaged."""
+    import time
+
+    from pipelines import rebuild
+    from pipelines.returns.archive import verify
+
+    verification = verify(settings.archive_dir)
+    if not verification.files_intact:
+        _print_damage([d for d in verification.damage if not d.cache_only])
+        return _rebuild_refused("arkivets filer är skadade / the archive's files are damaged (`ips-monitor verify`)")
+    try:
+        under_way = rebuild.runs_under_way(settings)
+        if under_way:
+            raise rebuild.RebuildRefused(f"en körning pågår, vänta tills den är klar (en som dödats avslutas i Dagsters webbgränssnitt) / "
+                                         f"a run is under way, wait until it has finished (terminate a killed one in Dagster's UI): "
+                                         f"{', '.join(under_way)}")
+        plan = rebuild.plan_rebuild(settings)
+    except rebuild.RebuildRefused as refused:
+        return _rebuild_refused(refused)
+    home = plan.settings.home
+    print(f"Återuppbyggnad från arkivet / rebuild from the archive: {home}")
+    print("Kastas och görs om / thrown away and made again:")
+    for derived in plan.remove:
+        if not derived.is_typed_tables:
+            shown = f"{derived.path.relative_to(home)}{'/' if derived.path.is_dir() else ''}"
+            print(f"  {shown:<32} {derived.what_sv} / {derived.what_en}")
+    print(f"  {'archive/<id>/tables/':<32} de typade tabellerna för {len(plan.accepted)} godkända rapporter, gjorda igen ur deras filer / "
+          f"the typed tables of {len(plan.accepted)} accepted returns, made again from their files")
+    print(f"Behålls som de är / kept as they are: arkivets {verification.entries} poster (filer, kvitton, beslut) / the archive's "
+          f"{verification.entries} entries (files, receipts, decisions), users.json, sites.json, reference/, reports/, logs/, "
+          "dagster/ (körningar, partitioner / runs, partitions), och allt annat / and all else")
+    for damage in verification.damage:  # only in the typed tables here, which are made again
+        print(f"  görs om / made again: {damage}")
+    if not yes:
+        try:
+            answer = input("Fortsätta? Skriv ja / continue? Type yes: ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in CONFIRMATIONS:
+            print("Inget ändrat / nothing changed")
+            return EXIT_REJECTED
+    started = time.monotonic()
+    print(f"Kontrollerar {len(plan.accepted)} godkända rapporter igen / checking {len(plan.accepted)} accepted returns again")
+    try:
+        rebuild.rebuild(plan)
+    except rebuild.RebuildRefused as refused:
+        return _rebuild_refused(refused)
+    if cmd_run(plan.settings) != EXIT_OK:
+        return EXIT_REJECTED
+    print(f"Återuppbyggt från arkivet på {time.monotonic() - started:.0f} s / rebuilt from the archive in {time.monotonic() - started:.0f} s")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     home_help = f"the data home (default: ${HOME_ENV} or ./var)"
     parser = argparse.ArgumentParser(prog="ips-monitor", description=__doc__)
@@ -367,6 +456,10 @@ def build_parser() -> argparse.ArgumentParser:
     submit = commands.add_parser("submit", parents=[home], help="check and store returns (folder, .zip or .xlsx)")
     submit.add_argument("paths", nargs="+", type=Path)
     commands.add_parser("run", parents=[home], help="run the Dagster job that refreshes the warehouse, in process")
+    commands.add_parser("verify", parents=[home], help="check every archive entry against its checksums, changing nothing (exit 1: damage found)")
+    rebuild = commands.add_parser("rebuild", parents=[home], help="throw away the warehouse, caches, snapshots and exports and make them "
+                                                                 "again from the archive alone (refused if the archive is damaged)")
+    rebuild.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     export = commands.add_parser("export", parents=[home], help="write the published indicators")
     export.add_argument("--format", required=True, choices=["sdmx-csv", "csv", "xlsx", "report"])
     export.add_argument("--out", required=True, type=Path)
@@ -435,6 +528,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_submit(settings, args.paths)
     if args.command == "run":
         return cmd_run(settings)
+    if args.command == "verify":
+        return cmd_verify(settings)
+    if args.command == "rebuild":
+        return cmd_rebuild(settings, args.yes)
     if args.command == "export":
         return cmd_export(settings, args.format, args.out, args.year, args.dialect)
     if args.command == "serve":

@@ -7,7 +7,8 @@ and then renamed into place, so a crash or kill leaves either the complete entry
 Entries are never changed or removed. An accepted return uploaded for a year that already has one
 waits for the site to confirm it: its one ``decision.json`` (confirmed or cancelled) is added
 once, beside the rest, and until it is confirmed the return supersedes nothing. A return that holds an identity number never gets here
-(see ``submit``).
+(see ``submit``). The typed tables are a cache of the check, which ``ips-monitor rebuild`` makes again from the files;
+``verify`` checks every entry as stored (checksums, forms, the cache readable) and changes nothing.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.returns.reader import Submission
+from pipelines.returns.reader import Submission, SubmittedFile
 from pipelines.returns.verdict import Verdict
 from schemas.tables import ROW, TABLES
 
@@ -214,3 +217,175 @@ def _remove_abandoned_staging(archive_dir: Path) -> None:
     for path in archive_dir.glob(f"{STAGING_PREFIX}*"):
         if path.stat().st_mtime < cutoff:
             shutil.rmtree(path, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Damage:
+    """Something wrong in an archive entry, as ``verify`` found it."""
+
+    return_id: str  # the entry's folder
+    path: str  # within the entry: receipt.json, files/deltagare.csv, decision.json, tables/deltagare.parquet
+    problem_sv: str
+    problem_en: str
+    cache_only: bool = False  # in the typed tables only: made again from the files, so nothing of the truth is lost
+
+    def __str__(self) -> str:
+        return f"{self.return_id}/{self.path}: {self.problem_sv} / {self.problem_en}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    damage: list[Damage]
+
+    @property
+    def files_intact(self) -> bool:
+        """Every entry's files, receipt and decision as they were stored: what a rebuild may rest on."""
+        return all(d.cache_only for d in self.damage)
+
+
+def verify(archive_dir: Path) -> Verification:
+    """Check every entry as it is stored, changing nothing (every file is only read): each file against the size and
+    SHA-256 its receipt recorded and the return's checksum computed again from them as at submission
+    (``Submission.checksum``), no file the receipt does not list, the receipt's and the decision's form, and an accepted
+    return's typed tables present and readable, with the columns this version writes, by the reader every run uses."""
+    entries = _entries(archive_dir)
+    found: list[Damage] = []
+    typed_tables: list[tuple[str, Path]] = []  # (entry, file) of every accepted return's typed tables that are there
+    for entry in entries:
+        def damage(path: str, problem_sv: str, problem_en: str, cache_only: bool = False, entry: Path = entry) -> None:
+            found.append(Damage(entry.name, path, problem_sv, problem_en, cache_only))
+
+        damage_before = len(found)
+        receipt = _verified_receipt(entry, damage)
+        if receipt is None:
+            continue
+        contents = _verified_files(entry, receipt, damage)
+        if len(found) == damage_before and Submission(receipt.source_name, receipt.kind, contents).checksum != receipt.checksum:
+            damage(RECEIPT, "kontrollsumman stämmer inte med filernas", "the checksum does not match the files'")
+        _verify_decision(entry, receipt, damage)
+        if receipt.verdict == Verdict.ACCEPTED:
+            typed_tables += [(entry.name, path) for path in _present_typed_tables(entry, damage)]
+    for (return_id, path), columns in zip(typed_tables, _columns_read_apart([path for _, path in typed_tables])):
+        expected = {name: str(kind) for name, kind in TABLES[path.stem].empty_frame().drop(ROW).schema.items()}
+        if columns != expected:
+            problem = (f"kan inte läsas: {columns}", f"cannot be read: {columns}") if isinstance(columns, str) else \
+                      ("har andra kolumner än denna version skriver", "has other columns than this version writes")
+            found.append(Damage(return_id, f"{TYPED_TABLES}/{path.name}", f"{problem[0]} ({_REMADE[0]})", f"{problem[1]} ({_REMADE[1]})", True))
+    return Verification(len(entries), sorted(found, key=lambda d: (d.return_id, d.path)))
+
+
+def _verified_receipt(entry: Path, damage: Callable[..., None]) -> Receipt | None:
+    path = entry / RECEIPT
+    if path.is_symlink() or not path.is_file():
+        damage(RECEIPT, "saknas", "missing")
+        return None
+    try:
+        fields = json.loads(path.read_text(encoding="utf-8"))
+        if "decision" in fields:
+            raise ValueError("decision")
+        receipt = Receipt(**fields)
+        listed = [(str(f["name"]), str(f["sha256"]), int(f["bytes"])) for f in receipt.files]  # type: ignore[call-overload]
+        if not receipt.verdict.archived or (receipt.verdict == Verdict.ACCEPTED and not (receipt.site_id and receipt.reporting_year)):
+            raise ValueError("verdict")
+        if not listed or len({name for name, _, _ in listed}) != len(listed):
+            raise ValueError("files")
+    except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as error:
+        damage(RECEIPT, f"inte ett kvitto ({error})", f"not a receipt ({error})")
+        return None
+    if receipt.return_id != entry.name:
+        damage(RECEIPT, f"gäller en annan rapport: {receipt.return_id}", f"is about another return: {receipt.return_id}")
+        return None
+    if not receipt.return_id.endswith(f"-{receipt.checksum[:12]}"):
+        damage(RECEIPT, "kontrollsumman stämmer inte med rapportens id", "the checksum does not match the return's id")
+    return receipt
+
+
+def _verified_files(entry: Path, receipt: Receipt, damage: Callable[..., None]) -> tuple[SubmittedFile, ...]:
+    """The files the receipt lists, as stored, each checked against its size and SHA-256 there; no file beside them."""
+    folder = entry / FILES
+    listed = {str(f["name"]): f for f in receipt.files}
+    contents = []
+    for name, recorded in listed.items():
+        path = folder / name
+        shown = f"{FILES}/{name}"
+        if Path(name).name != name or name in ("", ".", ".."):
+            damage(shown, "namnet är inget filnamn", "the name is not a file name")
+        elif path.is_symlink() or not path.is_file():
+            damage(shown, "saknas", "missing")
+        else:
+            stored = SubmittedFile(name, path.read_bytes())
+            if len(stored.content) != recorded["bytes"]:
+                damage(shown, f"har {len(stored.content)} byte, kvittot säger {recorded['bytes']}",
+                       f"holds {len(stored.content)} bytes, the receipt says {recorded['bytes']}")
+            elif stored.sha256 != recorded["sha256"]:
+                damage(shown, "innehållet stämmer inte med kvittots kontrollsumma (SHA-256)",
+                       "the content does not match the receipt's checksum (SHA-256)")
+            contents.append(stored)
+    extra = sorted(p.name for p in folder.iterdir() if p.name not in listed) if folder.is_dir() and not folder.is_symlink() else []
+    for name in extra:
+        damage(f"{FILES}/{name}", "finns inte i kvittot", "is not in the receipt")
+    return tuple(contents)
+
+
+def _verify_decision(entry: Path, receipt: Receipt, damage: Callable[..., None]) -> None:
+    path = entry / DECISION
+    if not (path.exists() or path.is_symlink()):
+        return
+    try:
+        fields = json.loads(path.read_text(encoding="utf-8"))
+        valid = (isinstance(fields, dict) and set(fields) == {"confirmed", "decided_at", "decided_by"}
+                 and isinstance(fields["confirmed"], bool) and isinstance(fields["decided_by"], str) and bool(fields["decided_by"])
+                 and dt.datetime.fromisoformat(fields["decided_at"]).tzinfo is not None)
+    except (OSError, UnicodeDecodeError, ValueError, TypeError):
+        valid = False
+    if not valid:
+        damage(DECISION, "inte ett beslut (confirmed, decided_at, decided_by)", "not a decision (confirmed, decided_at, decided_by)")
+    elif not receipt.awaits_confirmation:
+        damage(DECISION, "rapporten väntade inte på något beslut", "the return awaited no decision")
+
+
+_REMADE = ("en cache: `ips-monitor rebuild` gör om den från filerna", "a cache: `ips-monitor rebuild` makes it again from the files")
+
+
+def _present_typed_tables(entry: Path, damage: Callable[..., None]) -> list[Path]:
+    folder = entry / TYPED_TABLES
+    if folder.is_symlink() or not folder.is_dir():
+        damage(f"{TYPED_TABLES}/", f"de typade tabellerna saknas ({_REMADE[0]})", f"the typed tables are missing ({_REMADE[1]})", True)
+        return []
+    present = []
+    for name in TABLES:
+        path = folder / f"{name}.parquet"
+        if path.is_symlink() or not path.is_file():
+            damage(f"{TYPED_TABLES}/{path.name}", f"saknas ({_REMADE[0]})", f"missing ({_REMADE[1]})", True)
+        else:
+            present.append(path)
+    return present
+
+
+# Reads each Parquet file named on standard input (a JSON string a line) and answers its columns, or why it cannot be read.
+_READ_PARQUET = """
+import json, sys
+import polars as pl
+for line in sys.stdin:
+    try:
+        answer = {name: str(kind) for name, kind in pl.read_parquet(json.loads(line)).schema.items()}
+    except Exception as error:
+        answer = str(error).splitlines()[0] if str(error) else type(error).__name__
+    print(json.dumps(answer), flush=True)
+"""
+
+
+def _columns_read_apart(paths: list[Path]) -> list[dict[str, str] | str]:
+    """Each Parquet file's columns as polars (the reader every run uses) reads them, or why it cannot, read in a child
+    process: a damaged file can make polars abort the process outright (one flipped bit in about 400 does), which must
+    end neither ``verify`` nor the check of the files after it."""
+    answers: list[dict[str, str] | str] = []
+    while len(answers) < len(paths):
+        remaining = paths[len(answers):]
+        child = subprocess.run([sys.executable, "-c", _READ_PARQUET], input="".join(json.dumps(str(p)) + "\n" for p in remaining),
+                               capture_output=True, text=True, check=False)
+        answers += [json.loads(line) for line in child.stdout.splitlines()][:len(remaining)]
+        if len(answers) < len(paths):  # the reader died on the next file
+            answers.append(f"polars aborted the process (exit {child.returncode})")
+    return answers
