@@ -140,6 +140,17 @@ class Settings:
         return self.home / "sign-in-failures.json"
 
     @property
+    def audit_log_path(self) -> Path:
+        """The append-only audit log (``pipelines.audit``): who signed in, sent, confirmed, ran, exported or opened what."""
+        return self.home / "audit" / "audit.jsonl"
+
+    @property
+    def retained_dir(self) -> Path:
+        """The published figures of reporting years whose participant-level data retention has removed
+        (``pipelines.retention``): one Parquet file per published table, which dbt adds back to that table."""
+        return self.home / "retained"
+
+    @property
     def demo_returns_dir(self) -> Path:
         return self.home / "demo-returns"
 
