@@ -6,8 +6,9 @@ the data home, behind no symbolic link, holding nothing that is kept. It is the 
 snapshots with ``published/returns.json``, the SDMX exports the run writes, dbt's target folder, and each accepted return's
 typed tables in the archive (a cache of its check at submission, made again here by the same check from its archived files).
 Everything else stays as it is: every archived file, receipt and decision, the users, the site register, the reference
-tables loaded, the feedback reports, the logs, the Dagster instance (its runs, and its site-year partitions: with the
-warehouse empty, the next refresh loads every one of them) and whatever else the data home holds.
+tables loaded, the published figures retention keeps (``retained/``), the audit log, the feedback reports, the logs, the
+Dagster instance (its runs, and its site-year partitions: with the warehouse empty, the next refresh loads every one of
+them) and whatever else the data home holds. A return whose participant-level data retention removed is not checked again.
 """
 
 from __future__ import annotations
@@ -77,13 +78,14 @@ def kept_paths(settings: Settings) -> list[Path]:
     """What a rebuild never removes nor removes anything in (the archive but its typed tables). Whatever else the data home
     holds is kept too: only what ``derived_paths`` names goes."""
     return [settings.archive_dir, settings.users_path, settings.sites_path, settings.sign_in_failures_path, settings.reference_dir,
-            settings.reports_dir, settings.logs_dir, settings.dagster_home, settings.demo_returns_dir]
+            settings.reports_dir, settings.logs_dir, settings.dagster_home, settings.demo_returns_dir, settings.retained_dir,
+            settings.audit_log_path.parent]
 
 
 def plan_rebuild(settings: Settings) -> RebuildPlan:
     """What a rebuild removes, each path checked; nothing is changed. Refused with no accepted return to rebuild from."""
     settings = dataclasses.replace(settings, home=settings.home.resolve())
-    accepted = [r for r in archive.read_receipts(settings.archive_dir) if r.verdict == Verdict.ACCEPTED]
+    accepted = [r for r in archive.read_receipts(settings.archive_dir) if r.verdict == Verdict.ACCEPTED and r.removed is None]
     if not any(r.accepted_and_final for r in accepted):
         raise RebuildRefused("inga godkända rapporter i arkivet att bygga av / no accepted returns in the archive to rebuild from")
     remove = [d for d in derived_paths(settings, accepted) if d.path.exists() or d.path.is_symlink()]

@@ -169,9 +169,12 @@ class Settings:
 
     def dbt_vars(self) -> dict[str, object]:
         """What dbt needs of these settings, for ``--vars`` (the profile reads ``warehouse_path``), with the absolute path
-        of each replaceable reference table in effect, asked anew at each call: a table loaded is used by the next run."""
+        of each replaceable reference table in effect and of each published table's retained figures (``retained_dir``),
+        asked anew at each call: a table loaded, or figures retained, are used by the next run."""
         tables = {f"{name}_csv": str(self.reference_table_path(name).absolute()) for name in REPLACEABLE_TABLES.values()}
-        return {"warehouse_path": str(self.warehouse_path), "suppression_threshold": self.suppression_threshold, **tables}
+        retained = {path.stem: str(path.absolute()) for path in sorted(self.retained_dir.glob("*.parquet"))}
+        return {"warehouse_path": str(self.warehouse_path), "suppression_threshold": self.suppression_threshold, **tables,
+                "retained_tables": retained}
 
 
 def load_settings(home: str | Path | None = None) -> Settings:

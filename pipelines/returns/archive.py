@@ -6,7 +6,9 @@ loads, so that nothing is parsed or checked twice. An entry is written whole int
 and then renamed into place, so a crash or kill leaves either the complete entry or nothing.
 Entries are never changed or removed. An accepted return uploaded for a year that already has one
 waits for the site to confirm it: its one ``decision.json`` (confirmed or cancelled) is added
-once, beside the rest, and until it is confirmed the return supersedes nothing. A return that holds an identity number never gets here
+once, beside the rest, and until it is confirmed the return supersedes nothing. The one exception is retention
+(``ips-monitor retention``): a return of a year past keeping loses its files and typed tables, and its receipt
+stays with ``removed.json`` beside it (``remove_participant_data``). A return that holds an identity number never gets here
 (see ``submit``). The typed tables are a cache of the check, which ``ips-monitor rebuild`` makes again from the files;
 ``verify`` checks every entry as stored (checksums, forms, the cache readable) and changes nothing.
 """
@@ -22,20 +24,24 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from pipelines import private_files
 from pipelines.returns.reader import Submission, SubmittedFile
 from pipelines.returns.verdict import Verdict
 from schemas.tables import ROW, TABLES
 
 RECEIPT = "receipt.json"
 DECISION = "decision.json"
+REMOVED = "removed.json"  # retention took the entry's files and typed tables (``remove_participant_data``)
 FILES = "files"
 TYPED_TABLES = "tables"
 STAGING_PREFIX = ".incoming-"
+LOCK = ".lock"  # a file, held by one submission at a time while it decides what it is and stores itself (``locked``)
 # A staging folder this old belongs to a submission that was killed: it never became an entry, so it can go.
 ABANDONED_AFTER_SECONDS = 3600
 
@@ -57,16 +63,20 @@ class Receipt:
     supersedes: str | None = None  # the return in effect for the site and year when this one came
     awaits_confirmation: bool = False  # accepted, but it would supersede `supersedes`: the site confirms first
     decision: Decision | None = None  # the site's confirmation or cancellation (decision.json), when it awaits one
+    removed: Removal | None = None  # retention removed its participant-level data (removed.json)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "verdict", Verdict(self.verdict))  # read back from JSON as text
         if isinstance(self.decision, dict):
             object.__setattr__(self, "decision", Decision(**self.decision))
+        if isinstance(self.removed, dict):
+            object.__setattr__(self, "removed", Removal(**self.removed))
 
     @property
     def accepted_and_final(self) -> bool:
         """Accepted, and confirmed where it had to be: a return the figures may use (the newest of a site's year)."""
-        return self.verdict == Verdict.ACCEPTED and (not self.awaits_confirmation or (self.decision is not None and self.decision.confirmed))
+        return (self.verdict == Verdict.ACCEPTED and self.removed is None
+                and (not self.awaits_confirmation or (self.decision is not None and self.decision.confirmed)))
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,13 @@ class Decision:
     confirmed: bool  # False: cancelled
     decided_at: str  # ISO 8601, UTC
     decided_by: str  # the user name
+
+
+@dataclass(frozen=True)
+class Removal:
+    removed_at: str  # ISO 8601, UTC
+    removed_by: str  # the user name
+    first_kept_year: int  # the retention kept the reporting years from this one
 
 
 class AlreadyDecided(Exception):
@@ -93,9 +110,17 @@ def read_receipts(archive_dir: Path) -> list[Receipt]:
 
 def _read_entry(entry: Path) -> Receipt:
     fields = json.loads((entry / RECEIPT).read_text(encoding="utf-8"))
-    if (entry / DECISION).exists():
-        fields["decision"] = json.loads((entry / DECISION).read_text(encoding="utf-8"))
+    for name, key in ((DECISION, "decision"), (REMOVED, "removed")):
+        if (entry / name).exists():
+            fields[key] = json.loads((entry / name).read_text(encoding="utf-8"))
     return Receipt(**fields)
+
+
+def locked(archive_dir: Path) -> AbstractContextManager[None]:
+    """Held by one process at a time (``flock`` on the archive's ``.lock``): a submission holds it while it looks for an
+    earlier copy of itself, finds the return in effect for its site and year and stores itself, so that two submissions
+    at the same moment cannot both find nothing in effect, nor both store the same return."""
+    return private_files.locked(archive_dir / LOCK)
 
 
 def find(archive_dir: Path, return_id: str) -> Receipt:
@@ -121,6 +146,25 @@ def decide(archive_dir: Path, return_id: str, confirmed: bool, by: str) -> Recei
     finally:
         incoming.unlink(missing_ok=True)
     return find(archive_dir, return_id)
+
+
+def holds_participant_data(archive_dir: Path, receipt: Receipt) -> bool:
+    """Whether the entry has its files or typed tables: every entry until retention removes them."""
+    entry = archive_dir / receipt.return_id
+    return any((entry / part).exists() or (entry / part).is_symlink() for part in (FILES, TYPED_TABLES))
+
+
+def remove_participant_data(archive_dir: Path, return_id: str, removal: Removal) -> None:
+    """Retention's one change to an entry (``pipelines.retention``): ``removed.json`` is written first, whole, then the
+    files and typed tables go; the receipt and any decision stay. Taken again, it finishes what a kill left."""
+    entry = archive_dir / return_id
+    if not (entry / REMOVED).exists():
+        private_files.write_atomically(entry / REMOVED, json.dumps(asdict(removal), indent=2).encode("utf-8"), 0o644)
+    for part in (FILES, TYPED_TABLES):
+        if (entry / part).is_symlink():
+            (entry / part).unlink()
+        elif (entry / part).exists():
+            shutil.rmtree(entry / part)
 
 
 def find_by_checksum(archive_dir: Path, checksum: str) -> Receipt | None:
@@ -171,7 +215,8 @@ def store(archive_dir: Path, submission: Submission, verdict: Verdict, site_id: 
             (staging / FILES / f.name).write_bytes(f.content)
         if typed_tables is not None:
             _write_typed_tables(staging / TYPED_TABLES, typed_tables)
-        fields = {name: value for name, value in asdict(receipt).items() if name != "decision"}  # decision.json holds that
+        # decision.json and removed.json hold those, added later
+        fields = {name: value for name, value in asdict(receipt).items() if name not in ("decision", "removed")}
         (staging / RECEIPT).write_text(json.dumps(fields, indent=2, ensure_ascii=False), encoding="utf-8")
         for path in staging.rglob("*"):
             if path.is_file():
@@ -260,6 +305,9 @@ def verify(archive_dir: Path) -> Verification:
         receipt = _verified_receipt(entry, damage)
         if receipt is None:
             continue
+        if (entry / REMOVED).exists() or (entry / REMOVED).is_symlink():
+            _verify_removal(entry, receipt, damage)
+            continue
         contents = _verified_files(entry, receipt, damage)
         if len(found) == damage_before and Submission(receipt.source_name, receipt.kind, contents).checksum != receipt.checksum:
             damage(RECEIPT, "kontrollsumman stämmer inte med filernas", "the checksum does not match the files'")
@@ -282,8 +330,8 @@ def _verified_receipt(entry: Path, damage: Callable[..., None]) -> Receipt | Non
         return None
     try:
         fields = json.loads(path.read_text(encoding="utf-8"))
-        if "decision" in fields:
-            raise ValueError("decision")
+        if "decision" in fields or "removed" in fields:
+            raise ValueError("decision" if "decision" in fields else "removed")
         receipt = Receipt(**fields)
         listed = [(str(f["name"]), str(f["sha256"]), int(f["bytes"])) for f in receipt.files]  # type: ignore[call-overload]
         if not receipt.verdict.archived or (receipt.verdict == Verdict.ACCEPTED and not (receipt.site_id and receipt.reporting_year)):
@@ -343,6 +391,22 @@ def _verify_decision(entry: Path, receipt: Receipt, damage: Callable[..., None])
         damage(DECISION, "inte ett beslut (confirmed, decided_at, decided_by)", "not a decision (confirmed, decided_at, decided_by)")
     elif not receipt.awaits_confirmation:
         damage(DECISION, "rapporten väntade inte på något beslut", "the return awaited no decision")
+
+
+def _verify_removal(entry: Path, receipt: Receipt, damage: Callable[..., None]) -> None:
+    """An entry retention has removed the files of: its ``removed.json`` in form, its files and typed tables gone."""
+    try:
+        fields = json.loads((entry / REMOVED).read_text(encoding="utf-8"))
+        valid = (isinstance(fields, dict) and set(fields) == {"removed_at", "removed_by", "first_kept_year"}
+                 and isinstance(fields["first_kept_year"], int) and isinstance(fields["removed_by"], str)
+                 and dt.datetime.fromisoformat(fields["removed_at"]).tzinfo is not None)
+    except (OSError, UnicodeDecodeError, ValueError, TypeError):
+        valid = False
+    if not valid:
+        damage(REMOVED, "inte en gallring (removed_at, removed_by, first_kept_year)", "not a removal (removed_at, removed_by, first_kept_year)")
+    if holds_participant_data(entry.parent, receipt):
+        damage(FILES, "gallringen avbröts: kör `ips-monitor retention` igen", "the retention was stopped: run `ips-monitor retention` again")
+    _verify_decision(entry, receipt, damage)
 
 
 _REMADE = ("en cache: `ips-monitor rebuild` gör om den från filerna", "a cache: `ips-monitor rebuild` makes it again from the files")

@@ -1,4 +1,5 @@
 -- The sites with an accepted return for the year: who they are is public, what they report about persons is not.
+{% call with_retained() %}
 select
     site.reporting_year,
     site.site_id,
@@ -11,3 +12,4 @@ select
 from {{ ref('int_sites') }} as site
 left join {{ ref('code_lists') }} as labels
     on site.organiser_type = labels.code and labels.code_list = 'organiser_type'
+{% endcall %}

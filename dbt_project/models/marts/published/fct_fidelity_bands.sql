@@ -1,4 +1,5 @@
 -- FID_BAND_SITES: reviewed sites per fidelity band (latest review in the year), nationally and per county.
+{% call with_retained() %}
 with bands as (
     select
         code as fidelity_band,
@@ -43,3 +44,4 @@ select
 from areas
 cross join bands
 left join counted using (reporting_year, ref_area, fidelity_band)
+{% endcall %}

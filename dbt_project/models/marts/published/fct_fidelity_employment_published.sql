@@ -2,6 +2,7 @@
 -- no site's name or area stands beside it, and it is withheld under the percentage rule; its fidelity
 -- describes the organisation and stays. Pearson's r is over the points shown (none under three points,
 -- where it says nothing), with how many there are and how many were left out because their rate is withheld.
+{% call with_retained() %}
 with protected as (
     select
         *,
@@ -37,3 +38,4 @@ select
     sites_in_correlation,
     count(*) over (partition by reporting_year) - sites_in_correlation as sites_withheld
 from correlated
+{% endcall %}

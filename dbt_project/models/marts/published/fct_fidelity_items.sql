@@ -1,6 +1,7 @@
 -- FID_ITEM_MEAN: the fidelity item profile. Mean score of each of the 25 items over every reviewed
 -- site's latest review in the year, nationally and per county; weakest_rank 1 is the weakest item.
 -- Fidelity describes sites, not persons, so it is published as it is.
+{% call with_retained() %}
 with means as (
     select
         reporting_year,
@@ -26,3 +27,4 @@ select
     rank() over (partition by means.reporting_year, means.ref_area order by means.obs_value, means.item) as weakest_rank
 from means
 inner join {{ ref('code_lists') }} as labels on means.item = labels.code and labels.code_list = 'fidelity_item'
+{% endcall %}

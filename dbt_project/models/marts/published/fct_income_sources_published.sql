@@ -1,5 +1,6 @@
 -- INCOME_SOURCE_RATE as published: the percentage rule per cell. Sources overlap (a person may have
 -- several), so no cell can be found by subtraction and no complementary suppression is needed.
+{% call with_retained() %}
 select
     reporting_year,
     moment,
@@ -13,3 +14,4 @@ from (
     select *, {{ primary_suppression("'PC'", 'numerator', 'denominator', 'obs_value') }} as conf_status
     from {{ ref('fct_income_sources') }}
 )
+{% endcall %}

@@ -1,5 +1,6 @@
 -- The protected indicators: the only figures ministries, partners and exports see.
 -- Each site's own figures (breakdown 'site') are never published.
+{% call with_retained() %}
 with cells as (
     select * exclude (site_id)
     from {{ ref('fct_indicator') }}
@@ -30,3 +31,4 @@ select
     case when conf_status <> 'F' then 'Q' when provisional then 'P' else 'A' end as obs_status,
     conf_status
 from protected
+{% endcall %}
