@@ -55,6 +55,8 @@ _RULES = [
     Rule("row_count_site", "Tabellen verksamhet ska ha exakt en rad.", "The table verksamhet must have exactly one row."),
     Rule("identity_number", "Cellen ser ut som ett personnummer eller samordningsnummer. Hela rapporten har avvisats och inget av den har sparats. Använd verksamhetens löpnummer.",
          "The cell looks like a personal identity or coordination number. The whole return was refused and nothing of it was kept. Use the site's serial number."),
+    Rule("identity_number_in_name", "Ett filnamn ser ut att innehålla ett personnummer eller samordningsnummer. Hela rapporten har avvisats och inget av den har sparats. Byt namn på filen.",
+         "A file name looks like it holds a personal identity or coordination number. The whole return was refused and nothing of it was kept. Rename the file."),
     # values
     Rule("required", "Värdet saknas men är obligatoriskt.", "The value is missing but required."),
     Rule("type_integer", "Värdet är inte ett heltal.", "The value is not a whole number."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import zipfile
 
 import polars as pl
 import pytest
@@ -163,7 +164,8 @@ def valid_personnummer() -> str:
     return number
 
 
-@pytest.mark.parametrize("where", ["participant_id", "site_name", "comment_file", "utf16_file", "xlsx_extra_sheet"])
+@pytest.mark.parametrize("where", ["participant_id", "site_name", "comment_file", "utf16_file", "xlsx_extra_sheet",
+                                   "folder_name", "file_name", "zip_name", "zip_member_name"])
 def test_identity_number_refuses_the_whole_return_and_keeps_nothing(tmp_path, capsys, where):
     from pipelines.cli import main
 
@@ -174,7 +176,14 @@ def test_identity_number_refuses_the_whole_return_and_keeps_nothing(tmp_path, ca
             tables[table][0]["participant_id"] = number[:6] + "-" + number[6:]
     elif where == "site_name":
         tables["verksamhet"][0]["site_name"] = f"IPS (kontakt 19{number})"
-    folder = write(tables, tmp_path / "return")
+    folder = write(tables, tmp_path / (f"retur_{number}" if where == "folder_name" else "return"))
+    if where == "file_name":
+        (folder / f"anteckningar {number[:6]}-{number[6:]}.txt").write_text("inget här", encoding="utf-8")
+    if where in ("zip_name", "zip_member_name"):
+        folder = write(tables, tmp_path / ("19" + number if where == "zip_name" else "packed"), Dialect(container="zip"))
+        if where == "zip_member_name":
+            with zipfile.ZipFile(folder, "a") as packed:
+                packed.writestr(f"{number}.txt", "inget här")
     if where == "comment_file":
         (folder / "anteckningar.txt").write_text(f"ring {number}", encoding="utf-8")
     if where == "utf16_file":  # unreadable as a table, yet the number must still be found

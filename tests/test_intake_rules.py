@@ -154,7 +154,7 @@ def test_file_rule(tmp_path, rule_id, mutate, where):
 
 
 def test_every_rule_has_a_case():
-    covered = {c[0] for c in ROW_CASES + FILE_CASES + WARNING_CASES} | {"identity_number"}  # see test_intake.py
+    covered = {c[0] for c in ROW_CASES + FILE_CASES + WARNING_CASES} | {"identity_number", "identity_number_in_name"}  # see test_intake.py
     covered |= {"file_unreadable", "file_too_large", "single_csv"}  # below
     covered |= {"site_not_yours"}  # tests/test_upload.py
     assert covered == set(RULES)

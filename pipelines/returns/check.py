@@ -12,7 +12,7 @@ import pandera.errors
 import polars as pl
 
 from pipelines.returns.containers import shown
-from pipelines.returns.identity_numbers import contains_identity_number, find_identity_numbers
+from pipelines.returns.identity_numbers import FILE_NAMES, contains_identity_number, find_identity_numbers
 from pipelines.returns.parse import conform_columns, parse_types
 from pipelines.returns.reader import RawTable, Submission, SubmissionError, is_template_sheet, read_return
 from pipelines.settings import INTAKE_LIMITS, IntakeLimits
@@ -42,7 +42,7 @@ class IntakeResult:
 
     @property
     def holds_identity_number(self) -> bool:
-        return any(p.rule_id == "identity_number" for p in self.problems)
+        return any(p.rule_id in ("identity_number", "identity_number_in_name") for p in self.problems)
 
     @property
     def site_and_year(self) -> tuple[str | None, int | None]:
@@ -92,7 +92,9 @@ def _typed_table(table: Table, raw: RawTable | None) -> tuple[pl.DataFrame | Non
 def check_return(submission: Submission, limits: IntakeLimits = INTAKE_LIMITS) -> IntakeResult:
     """Everything wrong with a return. A hostile file (``schemas.rules.GUARDS``) stops the reading at once: the return
     is refused for it alone, and a .zip or a workbook refused so is not checked for identity numbers (it was not
-    read whole), so nothing of it is kept."""
+    read whole), so nothing of it is kept. An identity number in a file's name refuses it as one in a cell does."""
+    if any(contains_identity_number(name) for name in (submission.source, *(f.name for f in submission.files))):
+        return IntakeResult([Problem(FILE_NAMES, None, None, "identity_number_in_name")])
     try:
         read = read_return(submission, limits)
     except SubmissionError as error:

@@ -20,12 +20,20 @@ _CANDIDATE = re.compile(r"(?<![0-9])(?:[0-9]{8}|[0-9]{6})[-+]?[0-9]{4}(?![0-9])"
 _CANDIDATE_CELL = r"(?:^|[^0-9])(?:[0-9]{8}|[0-9]{6})[-+]?[0-9]{4}(?:[^0-9]|$)"
 
 
+FILE_NAMES = "filnamn / file names"  # where a problem with a name stands: the name itself is never repeated
+
+
 def contains_identity_number(text: str) -> bool:
     return any(personnummer.valid(match.group()) for match in _CANDIDATE.finditer(text))
 
 
+def masked(text: str) -> str:
+    """``text`` (a name the sender chose) with every identity number in it replaced, so that it may be printed."""
+    return _CANDIDATE.sub(lambda match: "<personnummer>" if personnummer.valid(match.group()) else match.group(), text)
+
+
 def find_identity_numbers(read: ReadReturn) -> list[Problem]:
-    problems: list[Problem] = []
+    problems = [Problem(FILE_NAMES, None, None, "identity_number_in_name") for name in read.other_files if contains_identity_number(name)][:1]
     for name, raw in read.tables.items():
         if raw is None:
             continue
