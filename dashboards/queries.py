@@ -13,10 +13,12 @@ from decimal import Decimal
 import polars as pl
 
 from dashboards.language import Language
+from pipelines import audit
 from pipelines.access.roles import AccessDenied, Reader, Role
 from pipelines.publishing.access import Snapshots, query
 from pipelines.publishing.wide import SUPPRESSED, wide_cells
 from pipelines.reference_tables import PARAMETERS
+from pipelines.settings import Settings
 from seeds import reference_data
 from seeds.reference_data import code_lists, indicator, indicators
 
@@ -236,9 +238,13 @@ def site_choices(snapshots: Snapshots, reader: Reader, year: int) -> dict[str, s
     return {r["site_id"]: f"{r['site_name']} ({r['county_name']})" for r in sites.iter_rows(named=True) if reader.may_read_site(r["site_id"])}
 
 
-def _require_site(reader: Reader, site_id: str) -> None:
+def _require_site(reader: Reader, site_id: str, snapshots: Snapshots) -> None:
+    """The guard of every query of one site's own figures: refused unless the reader may read them; an analyst's opening
+    of a site is recorded in the audit log (once per page, not once per query: ``audit.record_site_opened``)."""
     if not reader.may_read_site(site_id):
         raise AccessDenied(reader, f"the figures of site {site_id}")
+    if reader.role == Role.ANALYST:
+        audit.record_site_opened(Settings(home=snapshots.archive.parent), reader, site_id)  # the archive's home is the data home
 
 
 SITE_INDICATORS = ("PARTICIPANTS", "INTAKES", "EXITS", "EMP_COMP_RATE", "EMP_COMP_RATE_OOW", "EMP_PAID_RATE", "EDU_RATE",
@@ -260,7 +266,7 @@ SITE_BESIDE_COUNTY_AND_NATION = """
 
 def site_figures(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
     """One site's own figures for the year (unprotected) beside its county's and the nation's (protected)."""
-    _require_site(reader, site_id)
+    _require_site(reader, site_id, snapshots)
     frame = query(snapshots, reader, SITE_BESIDE_COUNTY_AND_NATION, {"site": site_id, "year": year, "codes": list(SITE_INDICATORS)})
     return _site_beside_county_and_nation(frame, SITE_INDICATORS, language)
 
@@ -284,7 +290,7 @@ def _site_beside_county_and_nation(frame: pl.DataFrame, codes: tuple[str, ...], 
 def site_trend(snapshots: Snapshots, reader: Reader, site_id: str, indicator_code: str = "EMP_COMP_RATE",
                language: Language = SV) -> pl.DataFrame:
     """The site's own quarterly series beside the nation's: period, series ("Verksamheten" or "Riket"), value."""
-    _require_site(reader, site_id)
+    _require_site(reader, site_id, snapshots)
     frame = query(snapshots, reader, """
         select time_period as period, cast(obs_value as double) as site, cast(national_value as double) as nation
         from main.fct_indicator_site
@@ -483,7 +489,7 @@ def indicator_definitions(language: Language = SV) -> pl.DataFrame:
 
 def site_fidelity_profile(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
     """A site's item scores from its latest review beside the national mean of each item (empty without a review)."""
-    _require_site(reader, site_id)
+    _require_site(reader, site_id, snapshots)
     return query(snapshots, reader, f"""
         select national.item_{language} as item, site.score as site_score, cast(national.obs_value as double) as national_mean
         from main.fct_fidelity_items_site as site
@@ -504,7 +510,7 @@ class Site:
 
 def site_identity(snapshots: Snapshots, reader: Reader, site_id: str, year: int) -> Site | None:
     """The site as its return for the year names it; None when it has no accepted return for the year."""
-    _require_site(reader, site_id)
+    _require_site(reader, site_id, snapshots)
     frame = query(snapshots, reader, """
         select site_name, municipality_name, county_name from main.dim_sites_published where site_id = $site and reporting_year = $year
     """, {"site": site_id, "year": year})
@@ -517,7 +523,7 @@ def site_identity(snapshots: Snapshots, reader: Reader, site_id: str, year: int)
 def site_completeness(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
     """The site's own completeness (``queries.completeness`` is every site's, for the national function): per optional
     field of the return (as the return file names it), the rows filled in, all rows, and the share, as display text."""
-    _require_site(reader, site_id)
+    _require_site(reader, site_id, snapshots)
     frame = query(snapshots, reader, """
         select return_table || '.' || field as field, filled_rows, all_rows, cast(obs_value as double) as share
         from main.fct_completeness where site_id = $site and reporting_year = $year
@@ -534,7 +540,7 @@ def site_diagnosis(snapshots: Snapshots, reader: Reader, site_id: str, year: int
     """The site's own mix by primary diagnosis group (unprotected) beside the nation's share (protected), as display text:
     per group of the code list, the site's participants enrolled in the year, their share of the site's participants,
     and the nation's share as published."""
-    _require_site(reader, site_id)
+    _require_site(reader, site_id, snapshots)
     frame = query(snapshots, reader, """
         select diagnosis, participants, cast(obs_value as double) as site_share, cast(national_value as double) as national_share,
                national_conf_status is not null as national_reported
@@ -597,6 +603,6 @@ def _number_text(value: float | None) -> str:
 
 def site_socio(snapshots: Snapshots, reader: Reader, site_id: str, year: int, language: Language = SV) -> pl.DataFrame:
     """One site's own socio-economic estimate for the year (unprotected) beside its county's and the nation's (protected)."""
-    _require_site(reader, site_id)
+    _require_site(reader, site_id, snapshots)
     frame = query(snapshots, reader, SITE_BESIDE_COUNTY_AND_NATION, {"site": site_id, "year": year, "codes": list(SOCIO)})
     return _site_beside_county_and_nation(frame, SOCIO, language)

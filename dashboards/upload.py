@@ -1,5 +1,7 @@
 """A return uploaded in the browser: handed to the same ``submit`` as the command line, bound to the signed-in site,
-and its problems summarised as the site reads them."""
+and its problems summarised as the site reads them. Each upload, confirmation and cancellation (and each refused for
+the reader's role) is recorded in the audit log: who, the site, the year, the return's id and the verdict; nothing
+of the files."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from pathlib import Path, PurePath
 import polars as pl
 
 from dashboards.language import Language
+from pipelines import audit
 from pipelines.access.roles import AccessDenied, Reader, Role
 from pipelines.returns import archive
 from pipelines.returns.change_summary import ChangeSummary, change_summary
 from pipelines.returns.feedback import SEVERITY_TAG
 from pipelines.returns.submit import SubmitOutcome, submit
+from pipelines.returns.verdict import Verdict
 from pipelines.settings import Settings
 from schemas.problems import Problem
 from schemas.rules import rule
@@ -25,6 +29,7 @@ def submit_upload(files: Sequence[tuple[str, bytes]], settings: Settings, reader
     """The uploaded files as a return: one .zip or .xlsx as it is, several CSV files as a folder. Only a site may
     upload, and only its own return (``submit`` refuses another site's and keeps nothing of it)."""
     if reader.role != Role.SITE or reader.site_id is None:
+        audit.record_by(settings, reader, audit.Action.UPLOAD, outcome=audit.Outcome.DENIED, detail={"count": len(files)})
         raise PermissionError(f"{reader.username} ({reader.role}) may not upload returns")
     with tempfile.TemporaryDirectory(prefix="upload-") as folder:
         names = sorted(PurePath(name).name for name, _ in files)  # the name only: never a path of the sender's choosing
@@ -34,7 +39,19 @@ def submit_upload(files: Sequence[tuple[str, bytes]], settings: Settings, reader
             (upload / PurePath(name).name).write_bytes(content)
         single = next(iter(upload.iterdir())) if len(files) == 1 else None
         path = single if single is not None and single.suffix.lower() in (".zip", ".xlsx") else upload
-        return submit(path, settings, uploaded_by_site=reader.site_id)
+        outcome = submit(path, settings, uploaded_by_site=reader.site_id)
+    _record_upload(settings, reader, outcome)
+    return outcome
+
+
+def _record_upload(settings: Settings, reader: Reader, outcome: SubmitOutcome) -> None:
+    """The audit log's entry of an upload: the uploader's site, the year, the return's id (for a duplicate, the earlier
+    one's) and the verdict."""
+    receipt = outcome.receipt
+    audit.record_by(settings, reader, audit.Action.UPLOAD, outcome=outcome.verdict, site_id=reader.site_id, year=outcome.site_and_year[1],
+                    subject=receipt.return_id if receipt is not None else None,
+                    detail={"awaits_confirmation": True if outcome.awaits_confirmation else None,
+                            "supersedes": receipt.supersedes if receipt is not None and outcome.verdict == Verdict.ACCEPTED else None})
 
 
 def _own_return(reader: Reader, settings: Settings, return_id: str) -> archive.Receipt:
@@ -51,9 +68,17 @@ def summarise(reader: Reader, settings: Settings, return_id: str) -> ChangeSumma
 
 
 def decide(reader: Reader, settings: Settings, return_id: str, confirmed: bool) -> archive.Receipt:
-    """The reader's confirmation or cancellation of its own upload."""
-    _own_return(reader, settings, return_id)
-    return archive.decide(settings.archive_dir, return_id, confirmed, by=reader.username)
+    """The reader's confirmation or cancellation of its own upload, recorded in the audit log (a refusal too)."""
+    action = audit.Action.CONFIRM if confirmed else audit.Action.CANCEL
+    try:
+        _own_return(reader, settings, return_id)
+    except AccessDenied:
+        audit.record_by(settings, reader, action, outcome=audit.Outcome.DENIED, site_id=reader.site_id, subject=return_id)
+        raise
+    receipt = archive.decide(settings.archive_dir, return_id, confirmed, by=reader.username)
+    audit.record_by(settings, reader, action, site_id=receipt.site_id, year=receipt.reporting_year, subject=receipt.return_id,
+                    detail={"supersedes": receipt.supersedes})
+    return receipt
 
 
 def rule_counts(counts: Mapping[str, int], language: Language) -> pl.DataFrame:

@@ -1,5 +1,5 @@
 """ips-monitor: submit returns, run the warehouse, export the indicators and the site reports, serve the dashboard,
-manage its users, the site register and the replaceable reference tables."""
+manage its users, the site register and the replaceable reference tables, show the audit log."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipelines import audit
 from pipelines.access.roles import Reader, Role
 from pipelines.returns.verdict import Verdict
 from pipelines.settings import DAGSTER_PORT, DASHBOARD_PORT, HOME_ENV, REPLACEABLE_TABLES, Settings, load_settings
@@ -36,6 +37,7 @@ def _usage_error(message: str) -> int:
 def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> int:
     from pipelines.returns.accepted import typed_tables
     from pipelines.returns.feedback import format_problem, format_summary
+    from pipelines.returns.identity_numbers import masked
     from pipelines.returns.sites import find_site, register_from_return, registered_from_return
     from pipelines.returns.submit import submit
 
@@ -48,15 +50,17 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
         outcome = submit(path, settings)
         any_rejected |= not outcome.ok
         accepted += outcome.ok
-        # a return sent with the CLI from a site not in the register registers it (an upload is bound to its signed-in site)
         site, year = outcome.site_and_year
+        audit.record_by(settings, None, audit.Action.UPLOAD, outcome=outcome.verdict, site_id=site, year=year,
+                        subject=outcome.receipt.return_id if outcome.receipt is not None else None)
+        # a return sent with the CLI from a site not in the register registers it (an upload is bound to its signed-in site)
         registered = None
         if outcome.verdict == Verdict.ACCEPTED and outcome.receipt is not None and site and find_site(settings, site) is None:
             registered = register_from_return(settings, typed_tables(settings.archive_dir, outcome.receipt)["verksamhet"].row(0, named=True))
         if quiet and outcome.ok:  # quiet: only what needs attention, and a count at the end
             continue
         about = f" ({site} {year})" if site else ""
-        print(f"{path}{about}: {VERDICT_TEXT[outcome.verdict]}")
+        print(f"{masked(str(path))}{about}: {VERDICT_TEXT[outcome.verdict]}")
         if registered is not None:
             print(f"  {registered_from_return(registered)}")
         if outcome.verdict == Verdict.DUPLICATE and outcome.receipt:
@@ -78,7 +82,14 @@ def cmd_run(settings: Settings) -> int:
     from pipelines.definitions import refresh_in_process
 
     print("Körning / run: läser in, bygger och publicerar / loading, building and publishing")
-    result, log = refresh_in_process(settings)
+    audit.record_by(settings, None, audit.Action.RUN, outcome=audit.Outcome.STARTED)
+    try:
+        result, log = refresh_in_process(settings)
+    except BaseException:
+        audit.record_by(settings, None, audit.Action.RUN, outcome=audit.Outcome.FAILED)
+        raise
+    audit.record_by(settings, None, audit.Action.RUN, outcome=audit.Outcome.OK if result.success else audit.Outcome.FAILED,
+                    subject=result.run_id)
     if not result.success:
         print(f"Körningen misslyckades / the run failed: se / see {log}", file=sys.stderr)
         return EXIT_REJECTED
@@ -107,12 +118,18 @@ def cmd_export(settings: Settings, fmt: str, out: Path, year: int | None, dialec
         write_tidy_csv(out, published, dialect or DEFAULT_CSV_DIALECT)
     elif fmt == "report" and year is not None:
         write_annual_report(settings.published_path, year, settings.suppression_threshold, out)
+        _record_export(settings, out, fmt, year)
         print(f"{out}: årsrapportens tabeller för / annual report tables for {year}")
         return EXIT_OK
     else:
         write_tidy_xlsx(out, published, settings.suppression_threshold)
+    _record_export(settings, out, fmt, year)
     print(f"{out}: {published.height} observationer / observations")
     return EXIT_OK
+
+
+def _record_export(settings: Settings, out: Path, fmt: str, year: int | None, site_id: str | None = None) -> None:
+    audit.record_by(settings, None, audit.Action.EXPORT, site_id=site_id, year=year, subject=out.name, detail={"format": fmt})
 
 
 def cmd_serve(settings: Settings, port: int, dagster_port: int | None) -> int:
@@ -194,7 +211,7 @@ def cmd_site_report(settings: Settings, site_id: str | None, year: int, out: Pat
     snapshots = Snapshots.of(settings)
     if not snapshots.published.exists():
         return _usage_error("inga publicerade siffror ännu: kör `ips-monitor run` / no published figures yet: run `ips-monitor run`")
-    national_function = Reader("ips-monitor", Role.ANALYST)
+    national_function = Reader(audit.command_line_actor(), Role.ANALYST)
     try:
         content = (site_report_pdf(snapshots, national_function, site_id, year) if site_id
                    else all_site_reports_zip(snapshots, national_function, year))
@@ -202,6 +219,7 @@ def cmd_site_report(settings: Settings, site_id: str | None, year: int, out: Pat
         return _usage_error(f"{site_id} har ingen godkänd rapport för {year} / {site_id} has no accepted return for {year}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
+    _record_export(settings, out, "site-report", year, site_id)
     print(f"{out}: verksamhetsrapport / site report, {site_id or 'alla verksamheter / every site'}, {year}")
     return EXIT_OK
 
@@ -357,6 +375,33 @@ def _show_reference(settings: Settings, table: str) -> int:
     return EXIT_OK
 
 
+def cmd_audit(settings: Settings, since: dt.date | None, until: dt.date | None, user: str | None, action: str | None,
+              site_id: str | None, as_json: bool) -> int:
+    """The audit log's entries that match, oldest first, as a table (or as stored, one JSON line each); the days are UTC's,
+    both included. A damaged line (a write cut short) is reported, and the rest shown."""
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+    found = audit.read(settings, since=midnight(since) if since else None, until=midnight(until + dt.timedelta(days=1)) if until else None,
+                       actor=user, action=audit.Action(action) if action else None, site_id=site_id)
+    for line in found.damaged_lines:
+        print(f"varning: rad {line} i {settings.audit_log_path} är skadad (en skrivning som avbröts?) / "
+              f"warning: line {line} of {settings.audit_log_path} is damaged (a write cut short?)", file=sys.stderr)
+    if as_json:
+        for entry in found.entries:
+            print(entry.as_json())
+        return EXIT_OK
+    rows = [("tid / time (UTC)", "användare / user", "roll / role", "händelse / action", "verksamhet / site", "år / year",
+             "vad / subject", "utfall / outcome", "detaljer / details")]
+    rows += [(e.time[:19].replace("T", " "), e.actor, e.role or "", str(e.action), e.site_id or "", str(e.year or ""), e.subject or "",
+              e.outcome, ", ".join(f"{key}={value}" for key, value in e.detail.items())) for e in found.entries]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows if found.entries else []:
+        print("  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths)).rstrip())
+    print(f"{len(found.entries)} händelser / entries")
+    return EXIT_OK
+
+
 def cmd_verify(settings: Settings) -> int:
     """Every archive entry checked as stored, nothing changed: exit 0 when all is well, 1 when damage is found."""
     from pipelines.returns.archive import verify
@@ -388,6 +433,18 @@ def _rebuild_refused(why: object) -> int:
 
 
 CONFIRMATIONS = ("ja", "j", "yes", "y")
+
+
+def _confirmed() -> bool:
+    """Ask before a change that cannot be undone; anything but a yes changes nothing."""
+    try:
+        answer = input("Fortsätta? Skriv ja / continue? Type yes: ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() in CONFIRMATIONS:
+        return True
+    print("Inget ändrat / nothing changed")
+    return False
 
 
 def cmd_rebuild(settings: Settings, yes: bool) -> int:
@@ -425,15 +482,10 @@ def cmd_rebuild(settings: Settings, yes: bool) -> int:
           "dagster/ (körningar, partitioner / runs, partitions), och allt annat / and all else")
     for damage in verification.damage:  # only in the typed tables here, which are made again
         print(f"  görs om / made again: {damage}")
-    if not yes:
-        try:
-            answer = input("Fortsätta? Skriv ja / continue? Type yes: ")
-        except EOFError:
-            answer = ""
-        if answer.strip().lower() not in CONFIRMATIONS:
-            print("Inget ändrat / nothing changed")
-            return EXIT_REJECTED
+    if not yes and not _confirmed():
+        return EXIT_REJECTED
     started = time.monotonic()
+    audit.record_by(settings, None, audit.Action.REBUILD, outcome=audit.Outcome.STARTED, detail={"count": len(plan.accepted)})
     print(f"Kontrollerar {len(plan.accepted)} godkända rapporter igen / checking {len(plan.accepted)} accepted returns again")
     try:
         rebuild.rebuild(plan)
@@ -441,7 +493,51 @@ def cmd_rebuild(settings: Settings, yes: bool) -> int:
         return _rebuild_refused(refused)
     if cmd_run(plan.settings) != EXIT_OK:
         return EXIT_REJECTED
+    audit.record_by(settings, None, audit.Action.REBUILD, detail={"count": len(plan.accepted)})
     print(f"Återuppbyggt från arkivet på {time.monotonic() - started:.0f} s / rebuilt from the archive in {time.monotonic() - started:.0f} s")
+    return EXIT_OK
+
+
+def cmd_retention(settings: Settings, keep_years: int, yes: bool) -> int:
+    """Remove the participant-level data of the reporting years past keeping, keep the figures published about them."""
+    from pipelines import retention
+
+    try:
+        plan = retention.plan_retention(settings, keep_years)
+    except retention.RetentionRefused as refused:
+        print(f"Gallring vägrad, inget ändrat / retention refused, nothing changed: {refused}", file=sys.stderr)
+        return EXIT_REJECTED
+    kept = plan.first_kept_year
+    print(f"Gallring / retention: {settings.home}; åren från {kept} behålls / the reporting years from {kept} are kept")
+    if not plan.returns and not plan.reports and not plan.resumed:
+        print("Inget att ta bort / nothing to remove")
+        return EXIT_OK
+    print("Tas bort / removed:")
+    for year, count in plan.returns_per_year().items():
+        print(f"  {year}: {count} rapporters filer och typade tabeller (kvittona behålls) / "
+              f"{count} returns' files and typed tables (their receipts are kept)")
+    print(f"  {len(plan.reports)} återkopplingsrapporter / feedback reports")
+    print("  de årens rader i lagret och verksamheternas egna siffror, vid körningen som följer / "
+          "those years' rows in the warehouse and each site's own figures, by the run that follows")
+    if plan.resumed:
+        print("Avslutar en gallring som avbröts; de publicerade siffrorna är redan sparade / "
+              "finishing a retention that was stopped; the published figures are kept already")
+    else:
+        print("Behålls / kept: de publicerade siffrorna för de åren / the published figures of those years:")
+        for table, rows in plan.retained_rows.items():
+            print(f"  {table}: {rows} rader / rows")
+    if not yes and not _confirmed():
+        return EXIT_REJECTED
+    retention.retain(plan, removed_by=audit.command_line_actor())
+    audit.record_by(settings, None, audit.Action.RETENTION, outcome=audit.Outcome.STARTED,
+                    detail={"first_kept_year": kept, "count": len(plan.returns)})
+    if cmd_run(settings) != EXIT_OK:
+        print("Kör `ips-monitor retention` igen när felet är rättat / run `ips-monitor retention` again once the fault is mended",
+              file=sys.stderr)
+        return EXIT_REJECTED
+    retention.finished(settings)
+    audit.record_by(settings, None, audit.Action.RETENTION, detail={"first_kept_year": kept, "count": len(plan.returns)})
+    print(f"Gallrat: åren före {kept} har inga deltagaruppgifter kvar / retained: the years before {kept} hold no participant data")
     return EXIT_OK
 
 
@@ -460,6 +556,10 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = commands.add_parser("rebuild", parents=[home], help="throw away the warehouse, caches, snapshots and exports and make them "
                                                                  "again from the archive alone (refused if the archive is damaged)")
     rebuild.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    retention = commands.add_parser("retention", parents=[home], help="remove the participant-level data of the reporting years past "
+                                    "keeping from the archive, reports and warehouse; keep what was published about them")
+    retention.add_argument("--keep-years", type=int, required=True, metavar="N", help="keep the last N years (in 2026, N = 5 keeps 2021 on)")
+    retention.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     export = commands.add_parser("export", parents=[home], help="write the published indicators")
     export.add_argument("--format", required=True, choices=["sdmx-csv", "csv", "xlsx", "report"])
     export.add_argument("--out", required=True, type=Path)
@@ -510,6 +610,14 @@ def build_parser() -> argparse.ArgumentParser:
     deactivate = site_actions.add_parser("deactivate", parents=[home], help="the site runs no more after a day")
     deactivate.add_argument("site_id", metavar="IPS0042")
     deactivate.add_argument("--on", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="its last day (default: today)")
+    audit_log = commands.add_parser("audit", parents=[home], help="show the audit log: sign-ins, uploads, confirmations, runs, exports, "
+                                                                 "user and site changes, the sites analysts opened")
+    audit_log.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="from this day (UTC)")
+    audit_log.add_argument("--until", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="up to and including this day (UTC)")
+    audit_log.add_argument("--user", help="one user's entries (the command line's are cli:<os user>, runs' dagster)")
+    audit_log.add_argument("--action", choices=[action.value for action in audit.Action])
+    audit_log.add_argument("--site", dest="site_id", metavar="IPS0001")
+    audit_log.add_argument("--json", action="store_true", help="the entries as stored: one JSON object a line")
     reference = commands.add_parser("reference", parents=[home], help="the reference tables replaced each year: load a new one, show the one in effect")
     reference.set_defaults(path=None)
     reference_actions = reference.add_subparsers(dest="action", required=True)
@@ -532,6 +640,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_verify(settings)
     if args.command == "rebuild":
         return cmd_rebuild(settings, args.yes)
+    if args.command == "retention":
+        return cmd_retention(settings, args.keep_years, args.yes)
     if args.command == "export":
         return cmd_export(settings, args.format, args.out, args.year, args.dialect)
     if args.command == "serve":
@@ -546,6 +656,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_sites(settings, args.action, args.site_id, args.name, args.municipality_code, args.email, args.active_from, args.on)
     if args.command == "reference":
         return cmd_reference(settings, args.action, args.table, args.path)
+    if args.command == "audit":
+        return cmd_audit(settings, args.since, args.until, args.user, args.action, args.site_id, args.json)
     return cmd_demo(settings, args.port, args.dagster_port)
 
 

@@ -102,7 +102,7 @@ def test_the_file_is_private_replaced_whole_and_changes_do_not_lose_each_other(s
         list(pool.map(lambda n: add_site(settings, f"IPS{n:04d}", f"Verksamhet {n}", "0180", f"ips{n}@exempel.se", D("2020-01-01")), range(1, 25)))
     assert len(list_sites(settings)) == 24
     assert stat.S_IMODE(settings.sites_path.stat().st_mode) == 0o600
-    assert sorted(p.name for p in settings.home.iterdir()) == [".sites.lock", "sites.json"]  # no temporary file left
+    assert sorted(p.name for p in settings.home.iterdir()) == [".sites.lock", "audit", "sites.json"]  # no temporary file left
     stored = json.loads(settings.sites_path.read_text(encoding="utf-8"))["sites"][0]
     assert stored == {"site_id": "IPS0001", "name": "Verksamhet 1", "municipality_code": "0180", "email": "ips1@exempel.se",
                       "active_from": "2020-01-01", "active_to": None}
@@ -116,7 +116,7 @@ def test_the_file_is_private_replaced_whole_and_changes_do_not_lose_each_other(s
     with pytest.raises(OSError):
         update_site(settings, "IPS0001", name="Nytt namn")
     assert settings.sites_path.read_bytes() == before
-    assert sorted(p.name for p in settings.home.iterdir()) == [".sites.lock", "sites.json"]
+    assert sorted(p.name for p in settings.home.iterdir()) == [".sites.lock", "audit", "sites.json"]
 
 
 def test_the_data_home_is_never_committed():

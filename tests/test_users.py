@@ -80,7 +80,7 @@ def test_the_files_are_private_and_replaced_whole(settings):
     set_password(settings, "anna", "another password")
     for path in (settings.users_path, settings.sign_in_failures_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    assert sorted(p.name for p in settings.home.iterdir()) == [".access.lock", "sign-in-failures.json", "users.json"]  # no temporary file left
+    assert sorted(p.name for p in settings.home.iterdir()) == [".access.lock", "audit", "sign-in-failures.json", "users.json"]  # no temporary file left
     assert not any(p.stat().st_mode & 0o077 for p in settings.home.iterdir())
 
 

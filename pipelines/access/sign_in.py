@@ -7,6 +7,9 @@ minutes. A successful sign-in clears the count. A name nobody has is counted and
 way, and its password is checked against a dummy hash, so neither the waits nor the time taken tell
 whether a name exists. The file holds a SHA-256 of each name, not the name: a password typed into the
 name field is not kept in clear.
+
+Every sign-in and every refusal is recorded in the audit log (``pipelines.audit``): a known user by name, a name
+nobody has by a short hash of it (``audit.unknown_name``), for the same reason; never a password.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TypedDict
 
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from pipelines import audit
 from pipelines.access import messages
 from pipelines.access.roles import Reader
 from pipelines.access.users import PASSWORD_HASHER, User, access_lock, find_user, normalize_username, rehash_if_needed
@@ -59,9 +63,21 @@ class Failures(TypedDict):
 
 
 def sign_in(settings: Settings, username: str, password: str, now: float | None = None) -> Reader:
-    """The reader ``username`` signs in as, or ``SignInRefused``. ``now`` (seconds since the epoch) is for tests."""
-    now = time.time() if now is None else now
+    """The reader ``username`` signs in as, or ``SignInRefused``; either is recorded in the audit log. ``now`` (seconds
+    since the epoch) is for tests."""
     name = normalize_username(username)
+    try:
+        reader = _sign_in(settings, name, password, time.time() if now is None else now)
+    except SignInRefused as refusal:
+        known = refusal.reason == RefusalReason.WRONG_PASSWORD or (
+            refusal.reason == RefusalReason.THROTTLED and find_user(settings, name) is not None)
+        audit.record(settings, audit.Action.SIGN_IN_FAILED, actor=name if known else audit.unknown_name(name), outcome=refusal.reason)
+        raise
+    audit.record_by(settings, reader, audit.Action.SIGN_IN, site_id=reader.site_id)
+    return reader
+
+
+def _sign_in(settings: Settings, name: str, password: str, now: float) -> Reader:
     key = _failures_key(name)
     with access_lock(settings):
         failures = _load_failures(settings)

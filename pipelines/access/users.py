@@ -3,7 +3,8 @@
 It is ``Settings.users_path`` in the data home, never in the repository, and only its owner may read it
 (mode 0600). Every change rewrites it whole and swaps it in atomically, under the access lock, so a
 reader sees the old file or the new one and two changes cannot lose each other. User names are
-compared without case and surrounding spaces (``normalize_username``).
+compared without case and surrounding spaces (``normalize_username``). Each change is recorded in the audit log
+(``pipelines.audit``): the user changed, the role, who changed it; never a password.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 
+from pipelines import audit
 from pipelines.access import messages
 from pipelines.access.roles import SITE_ID, Reader, Role
 from pipelines.private_files import locked, write_private_json
@@ -86,7 +88,9 @@ def check_new_user(settings: Settings, username: str, role: Role, site_id: str |
         raise UserError(messages.user_exists(name))
 
 
-def add_user(settings: Settings, username: str, role: Role, password: str, site_id: str | None = None) -> Reader:
+def add_user(settings: Settings, username: str, role: Role, password: str, site_id: str | None = None, *,
+             by: Reader | None = None) -> Reader:
+    """Add a user; ``by``: who adds it (None: the command line's user), for the audit log."""
     check_new_user(settings, username, role, site_id)
     password_hash = _hash(password)
     name = normalize_username(username)
@@ -97,11 +101,12 @@ def add_user(settings: Settings, username: str, role: Role, password: str, site_
         users[name] = User(name, role, site_id, password_hash)
         reader = users[name].reader  # Reader checks role and site again, before anything is written
         _save(settings, users)
+    _audit(settings, by, "add", reader)
     return reader
 
 
-def remove_user(settings: Settings, username: str) -> Reader:
-    """Remove ``username``; returns who it was."""
+def remove_user(settings: Settings, username: str, *, by: Reader | None = None) -> Reader:
+    """Remove ``username``; returns who it was. ``by``: who removes it (None: the command line's user)."""
     name = normalize_username(username)
     with access_lock(settings):
         users = _load(settings)
@@ -109,10 +114,12 @@ def remove_user(settings: Settings, username: str) -> Reader:
         if removed is None:
             raise UserError(messages.no_such_user(name))
         _save(settings, users)
+    _audit(settings, by, "remove", removed.reader)
     return removed.reader
 
 
-def set_password(settings: Settings, username: str, password: str) -> None:
+def set_password(settings: Settings, username: str, password: str, *, by: Reader | None = None) -> None:
+    """Give ``username`` a new password. ``by``: who does (None: the command line's user)."""
     password_hash = _hash(password)
     name = normalize_username(username)
     with access_lock(settings):
@@ -121,6 +128,7 @@ def set_password(settings: Settings, username: str, password: str) -> None:
             raise UserError(messages.no_such_user(name))
         users[name] = User(name, users[name].role, users[name].site_id, password_hash)
         _save(settings, users)
+    _audit(settings, by, "set_password", users[name].reader)
 
 
 def rehash_if_needed(settings: Settings, user: User, password: str) -> bool:
@@ -148,6 +156,11 @@ def check_password(password: str) -> None:
 def _hash(password: str) -> str:
     check_password(password)
     return PASSWORD_HASHER.hash(password)
+
+
+def _audit(settings: Settings, by: Reader | None, change: str, user: Reader) -> None:
+    audit.record_by(settings, by, audit.Action.USER_CHANGE, site_id=user.site_id, subject=user.username,
+                    detail={"change": change, "user_role": str(user.role)})
 
 
 def _load(settings: Settings) -> dict[str, User]:

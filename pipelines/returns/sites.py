@@ -4,7 +4,9 @@ It is ``Settings.sites_path`` in the data home, never in the repository, kept as
 owner may read (mode 0600), rewritten whole and swapped in atomically under a lock of its own, so a reader sees
 the old file or the new one and two changes cannot lose each other. The national function keeps it with
 ``ips-monitor sites`` or on the dashboard's collection page; a return sent with the CLI from a site not yet in it
-registers the site from its ``verksamhet`` row (``register_from_return``).
+registers the site from its ``verksamhet`` row (``register_from_return``). Each change is recorded in the audit log
+(``pipelines.audit``): the site, what kind of change and the names of the fields changed, and who made it (``by``, a
+reader; None is the command line's user).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypedDict, Unpack
 
+from pipelines import audit
 from pipelines.access.messages import Message, invalid_site_id
-from pipelines.access.roles import SITE_ID
+from pipelines.access.roles import SITE_ID, Reader
 from pipelines.private_files import locked, write_private_json
 from pipelines.settings import Settings
 from seeds.reference_data import municipality_codes
@@ -107,45 +110,55 @@ def active_sites(settings: Settings, on: dt.date | int) -> list[Site]:
 
 
 def add_site(settings: Settings, site_id: str, name: str, municipality_code: str, email: str = "",
-             active_from: dt.date | None = None) -> Site:
+             active_from: dt.date | None = None, *, by: Reader | None = None) -> Site:
     """Register a site; ``active_from`` is today unless given."""
-    site = _checked(Site(site_id, name, municipality_code, email, active_from or dt.date.today()))
+    return _add(settings, Site(site_id, name, municipality_code, email, active_from or dt.date.today()), by, "add")
+
+
+def update_site(settings: Settings, site_id: str, *, by: Reader | None = None, **changes: Unpack[SiteChanges]) -> Site:
+    """Change the fields given: ``update_site(settings, "IPS0042", email="...", active_to=None)`` (None: active again)."""
+    return _update(settings, site_id, changes, by, "update")
+
+
+def deactivate_site(settings: Settings, site_id: str, on: dt.date | None = None, *, by: Reader | None = None) -> Site:
+    """The site runs no more after ``on`` (today unless given)."""
+    return _update(settings, site_id, SiteChanges(active_to=on or dt.date.today()), by, "deactivate")
+
+
+def register_from_return(settings: Settings, verksamhet_row: Mapping[str, object], *, by: Reader | None = None) -> Site | None:
+    """Register the site of an accepted return from its ``verksamhet`` row (active from its start date, no contact
+    e-mail yet); None when it is registered already."""
+    start_date = verksamhet_row["start_date"]
+    assert isinstance(start_date, dt.date)
+    try:
+        return _add(settings, Site(str(verksamhet_row["site_id"]), str(verksamhet_row["site_name"]), str(verksamhet_row["municipality_code"]),
+                                   "", start_date), by, "register_from_return")
+    except SiteError:
+        if find_site(settings, str(verksamhet_row["site_id"])) is not None:
+            return None  # registered meanwhile
+        raise
+
+
+def _add(settings: Settings, site: Site, by: Reader | None, change: str) -> Site:
+    site = _checked(site)
     with _register_lock(settings):
         sites = _load(settings)
         if site.site_id in sites:
             raise SiteError(site_exists(site.site_id))
         _save(settings, {**sites, site.site_id: site})
+    audit.record_by(settings, by, audit.Action.SITE_CHANGE, site_id=site.site_id, detail={"change": change})
     return site
 
 
-def update_site(settings: Settings, site_id: str, **changes: Unpack[SiteChanges]) -> Site:
-    """Change the fields given: ``update_site(settings, "IPS0042", email="...", active_to=None)`` (None: active again)."""
+def _update(settings: Settings, site_id: str, changes: SiteChanges, by: Reader | None, change: str) -> Site:
     with _register_lock(settings):
         sites = _load(settings)
         if site_id not in sites:
             raise SiteError(unknown_site(site_id))
         site = _checked(dataclasses.replace(sites[site_id], **changes))
         _save(settings, {**sites, site_id: site})
+    audit.record_by(settings, by, audit.Action.SITE_CHANGE, site_id=site_id, detail={"change": change, "fields": ",".join(sorted(changes))})
     return site
-
-
-def deactivate_site(settings: Settings, site_id: str, on: dt.date | None = None) -> Site:
-    """The site runs no more after ``on`` (today unless given)."""
-    return update_site(settings, site_id, active_to=on or dt.date.today())
-
-
-def register_from_return(settings: Settings, verksamhet_row: Mapping[str, object]) -> Site | None:
-    """Register the site of an accepted return from its ``verksamhet`` row (active from its start date, no contact
-    e-mail yet); None when it is registered already."""
-    start_date = verksamhet_row["start_date"]
-    assert isinstance(start_date, dt.date)
-    try:
-        return add_site(settings, str(verksamhet_row["site_id"]), str(verksamhet_row["site_name"]), str(verksamhet_row["municipality_code"]),
-                        active_from=start_date)
-    except SiteError:
-        if find_site(settings, str(verksamhet_row["site_id"])) is not None:
-            return None  # registered meanwhile
-        raise
 
 
 def _checked(site: Site) -> Site:
