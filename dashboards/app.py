@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboards.auth import sign_in_page, sign_out, signed_in_reader
-from dashboards.ui import declare_language, language_switch, say, year_picker
+from dashboards.ui import declare_language, escape_markdown, language_switch, say, year_picker
 from pipelines.access.roles import Role
 
 COLLECTION_PAGE = "insamling"
@@ -41,7 +41,7 @@ else:
     if navigation.url_path != COLLECTION_PAGE:  # Insamling has a year picker of its own, with years not yet published
         year_picker(reader)
     language_switch()
-    st.sidebar.caption(say("Inloggad som", "Signed in as") + f" **{reader.username}** ({reader.role})")
+    st.sidebar.caption(say("Inloggad som", "Signed in as") + f" **{escape_markdown(reader.username)}** ({reader.role})")  # a name may hold _ and .
     if st.sidebar.button(say("Logga ut", "Sign out")):
         sign_out()
         st.rerun()

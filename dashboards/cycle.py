@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ParamSpec
 
 import polars as pl
 
@@ -23,8 +22,6 @@ from pipelines.returns import archive
 from pipelines.returns.sites import Site, active_sites, list_sites
 from pipelines.settings import Settings
 from seeds.reference_data import read_reference_csv
-
-P = ParamSpec("P")
 
 
 class Status(StrEnum):
@@ -175,7 +172,8 @@ def register_table(settings: Settings, reader: Reader, language: Language = SV) 
         language.say("Aktiv till", "Active to"): pl.String})
 
 
-def change_register(reader: Reader, change: Callable[P, Site], *args: P.args, **kwargs: P.kwargs) -> Site:
-    """``change(*args, **kwargs)`` (``sites.add_site``, ``update_site`` or ``deactivate_site``), for an analyst only."""
+def change_register(reader: Reader, change: Callable[..., Site], *args: object, **kwargs: object) -> Site:
+    """``change(*args, **kwargs)`` (``sites.add_site``, ``update_site`` or ``deactivate_site``), for an analyst only, by
+    whom the audit log records."""
     require_analyst(reader, "changes to the site register")
-    return change(*args, **kwargs)
+    return change(*args, **kwargs, by=reader)

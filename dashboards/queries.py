@@ -69,6 +69,13 @@ def display_value(value: float | None, indicator_code: str, reported: bool = Tru
     return text + UNIT_SUFFIX.get(indicator(indicator_code).unit, "")
 
 
+def display_column(values: pl.Series, indicator_code: str) -> pl.Series:
+    """Each value as ``display_value`` shows it (a null as withheld), in a text column of the same name. Formatted in
+    Python, never by polars' ``map_elements``: a Python function run on polars' threads while another reader's thread
+    turns a frame into pandas (the charts) deadlocks the served dashboard, polars holding the GIL there (polars #26821)."""
+    return pl.Series(values.name, [display_value(None if v is None else float(v), indicator_code) for v in values.to_list()], dtype=pl.String)
+
+
 def change_text(value: float | None, before: float | None, indicator_code: str, language: Language = SV) -> str | None:
     """The change from the year before, in Swedish number format, or None when either year has no published value."""
     if value is None or before is None:
@@ -394,7 +401,7 @@ def completeness(snapshots: Snapshots, reader: Reader, year: int, language: Lang
     site = language.say("Verksamhet", "Site")
     if frame.is_empty():
         return pl.DataFrame(schema={site: pl.String})
-    shown = frame.with_columns(pl.col("obs_value").map_elements(lambda v: display_value(float(v), "COMPLETENESS"), return_dtype=pl.String))
+    shown = frame.with_columns(display_column(frame["obs_value"], "COMPLETENESS"))
     return shown.pivot(on="field", index=["site_id", "site_name"], values="obs_value").drop("site_id").rename({"site_name": site})
 
 

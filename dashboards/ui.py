@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -13,6 +15,7 @@ import streamlit as st
 
 from dashboards import charts, downloads, queries
 from dashboards.language import Language
+from pipelines import audit
 from pipelines.access.messages import Message
 from pipelines.access.roles import Reader, Role
 from pipelines.publishing.access import Snapshots
@@ -24,6 +27,9 @@ READER = "reader"  # session state: the signed-in Reader
 YEAR = "year"  # session state: the chosen year, kept across pages
 LANGUAGE = "language"  # session state: the reader's language, Swedish until the reader picks English
 CHOSEN_LANGUAGE = "language_switch"  # the switch's own state
+# Every ASCII punctuation character: CommonMark lets a backslash escape each, and Streamlit's own Markdown signs (emoji
+# and icon :codes:, :colour[text], $maths$) are made of them too.
+_MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def language() -> Language:
@@ -33,6 +39,13 @@ def language() -> Language:
 def say(sv: str, en: str) -> str:
     """The text in the reader's language."""
     return language().say(sv, en)
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` escaped for Streamlit's Markdown, so that it shows as it stands: for words the dashboard does not write
+    itself (a site's name, a file's name, a user name) set inside an element that renders Markdown (``st.markdown``,
+    captions, alerts, labels, button text). Alone, such words go in ``st.text`` or a table's cell, which render nothing."""
+    return _MARKDOWN_SIGNS.sub(r"\\\1", text)
 
 
 def declare_language() -> None:
@@ -65,8 +78,12 @@ def _cached(_query: Callable[..., Any], name: str, snapshots: Snapshots, version
 
 
 def load(query: Callable[..., T], reader: Reader, *args: Any, **kwargs: Any) -> T:
-    """``query(snapshots, reader, *args, **kwargs)``, cached."""
+    """``query(snapshots, reader, *args, **kwargs)``, cached. An analyst's reading of one site's figures is recorded in
+    the audit log whether the answer comes from the cache or not (``audit.record_site_opened``, at most once in a while)."""
     current = snapshots()
+    site_id = inspect.signature(query).bind(current, reader, *args, **kwargs).arguments.get("site_id")
+    if site_id is not None:
+        audit.record_site_opened(load_settings(), reader, site_id)
     result: T = _cached(query, f"{query.__module__}.{query.__qualname__}", current, current.version(), reader, *args, **kwargs)
     return result
 
@@ -170,16 +187,21 @@ def show_chart(chart: Any, description: str, data: pl.DataFrame | None = None, n
         download_buttons(data, name, say("Diagrammets siffror", "The chart's figures"))
 
 
+def recorded(make: Callable[[], bytes], file_name: str, site_id: str | None = None, year: int | None = None) -> Callable[[], bytes]:
+    """A download button's data, made when clicked and recorded then in the audit log as taken by the signed-in reader."""
+    return downloads.recorded(make, load_settings(), st.session_state[READER], file_name, site_id=site_id, year=year)
+
+
 def download_buttons(frame: pl.DataFrame, name: str, label: str = "") -> None:
     """XLSX and CSV (Swedish Excel dialect) of the frame; the files are made when a button is clicked, not on every
-    rerun of the page."""
+    rerun of the page, and a click runs nothing else (``on_click="ignore"``: no rerun of the page)."""
     row = st.container(horizontal=True)
     prefix = f"{label}: " if label else ""
-    row.download_button(f"{prefix}XLSX", partial(downloads.xlsx_bytes, frame, name[:31]), file_name=f"{name}.xlsx",
+    row.download_button(f"{prefix}XLSX", recorded(partial(downloads.xlsx_bytes, frame, name[:31]), f"{name}.xlsx"), file_name=f"{name}.xlsx",
                          icon=":material/download:", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key=f"xlsx-{name}")
-    row.download_button(f"{prefix}CSV", partial(downloads.csv_bytes, frame), file_name=f"{name}.csv", mime="text/csv",
-                        icon=":material/download:", key=f"csv-{name}")
+                         key=f"xlsx-{name}", on_click="ignore")
+    row.download_button(f"{prefix}CSV", recorded(partial(downloads.csv_bytes, frame), f"{name}.csv"), file_name=f"{name}.csv", mime="text/csv",
+                        icon=":material/download:", key=f"csv-{name}", on_click="ignore")
 
 
 def headline_metrics(page: Page, ref_area: str = "SE") -> None:

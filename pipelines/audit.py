@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from pipelines.access.roles import SITE_ID, Reader, Role
+from pipelines.access.roles import Reader, Role
 from pipelines.settings import Settings
+from schemas.tables import SITE_ID
 
 LOG_MODE, FOLDER_MODE = 0o600, 0o700
 # One entry is one write() of at most this many bytes: below PIPE_BUF (4096 on Linux), so that even without the lock

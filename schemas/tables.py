@@ -10,6 +10,7 @@ is reported and not only the first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,6 +22,7 @@ from pandera.polars import Check
 from seeds.reference_data import code_lists, codes_of, municipality_codes
 
 ROW = "_row"  # the row number in the site's own file (header = row 1)
+SITE_ID = re.compile(r"IPS[0-9]{4}")  # a site's id: IPS and four digits
 MULTI_SEPARATOR = "|"
 
 
@@ -133,7 +135,7 @@ def codes(name: str, code_list: str, required: bool = True, *extra: Check, descr
 
 
 SITE_AND_YEAR = (
-    Field("site_id", FieldKind.TEXT, True, checks=(_value_check("site_id_format", lambda c: c.str.contains(r"^IPS[0-9]{4}$")),),
+    Field("site_id", FieldKind.TEXT, True, checks=(_value_check("site_id_format", lambda c: c.str.contains(f"^{SITE_ID.pattern}$")),),
           description=("Verksamhetens id, tilldelat vid registreringen.", "The site's id, assigned when the site registers.")),
     Field("reporting_year", FieldKind.INTEGER, True, checks=(_value_check("reporting_year_range", lambda c: c.is_between(2000, 2100)),),
           description=("Rapportåret (kalenderår).", "The reporting year (calendar year).")),

@@ -214,3 +214,16 @@ def test_receipt_is_plain_json_with_time_and_verdict(tmp_path):
     receipt = json.loads((settings.archive_dir / outcome.receipt.return_id / "receipt.json").read_text(encoding="utf-8"))
     assert receipt["verdict"] == "accepted" and receipt["received_at"].startswith("20")
     assert len(receipt["checksum"]) == 64
+
+
+def test_a_site_id_never_chooses_where_a_report_is_written(tmp_path):
+    tables = minimal_return()
+    for rows in tables.values():
+        for row in rows:
+            row["site_id"] = "../../../utanför"
+    settings = load_settings(tmp_path / "home")
+    outcome = submit(write(tables, tmp_path / "return"), settings)
+    assert outcome.verdict == "rejected" and outcome.report_paths
+    for path in outcome.report_paths:
+        assert path.resolve().parent == settings.reports_dir.resolve() and path.name.startswith("okand_2025_rejected_"), path
+    assert not [p for p in tmp_path.parent.rglob("*utanför*")]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboards import cycle, queries
-from dashboards.ui import language, load, page_reader, say, show_table, snapshots
+from dashboards.ui import escape_markdown, language, load, page_reader, say, show_table, snapshots
 from pipelines.access.roles import Reader, Role
 from pipelines.returns import sites
 from pipelines.settings import Settings, load_settings
@@ -93,9 +93,10 @@ if reader is not None:
     else:
         st.info(say("Inga verksamheter i registret är aktiva under året. Lägg till dem nedan eller med `ips-monitor sites add`.",
                     "No site in the register is active in the year. Add them below or with `ips-monitor sites add`."))
-    if collection.unregistered:
-        st.warning(say(f"Rapporter för {year} har kommit från verksamheter som inte är aktiva i registret: {', '.join(collection.unregistered)}.",
-                       f"Returns for {year} came from sites not active in the register: {', '.join(collection.unregistered)}."))
+    if collection.unregistered:  # the site ids as the returns give them, a rejected one's too
+        unregistered = ", ".join(escape_markdown(site_id) for site_id in collection.unregistered)
+        st.warning(say(f"Rapporter för {year} har kommit från verksamheter som inte är aktiva i registret: {unregistered}.",
+                       f"Returns for {year} came from sites not active in the register: {unregistered}."))
 
     st.subheader(say("Påminnelser", "Reminders"))
     reminders = cycle.reminder_list(collection, language())

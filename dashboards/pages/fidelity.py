@@ -52,6 +52,6 @@ if page is not None:
         st.caption(said + ".")
     st.subheader(say("Item, svagast först", "Items, weakest first"))
     items = load(queries.fidelity_items, page.reader, year, language=language)
-    show_table(items.with_columns(items["mean_score"].map_elements(lambda v: f"{v:.1f}".replace(".", ","), return_dtype=pl.String))
+    show_table(items.with_columns(queries.display_column(items["mean_score"], "FID_ITEM_MEAN"))
                .rename({"item": "Item", "mean_score": say("Medelvärde (1–5)", "Mean (1–5)"), "weakest_rank": say("Rang", "Rank")}),
                f"programtrohet_item_{year}")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboards import charts, queries
 from dashboards.site_report import report_name, site_report_pdf
-from dashboards.ui import load, page_context, say, show_chart, show_table, snapshots
+from dashboards.ui import load, page_context, recorded, say, show_chart, show_table, snapshots
 from pipelines.access.messages import Message
 from pipelines.access.roles import Role
 
@@ -34,8 +34,10 @@ if page is not None:
             site_id = next(iter(choices))
         st.text(f"{choices[site_id]}, {year}")  # as text: a site's name is the site's own words
         st.download_button(say("Verksamhetsrapport (PDF)", "Site report (PDF)"), icon=":material/picture_as_pdf:",
-                           data=partial(site_report_pdf, snapshots(), page.reader, site_id, year, language),
-                           file_name=report_name(site_id, year), mime="application/pdf", key=f"report-{site_id}-{year}")
+                           data=recorded(partial(site_report_pdf, snapshots(), page.reader, site_id, year, language),
+                                         report_name(site_id, year), site_id, year),
+                           file_name=report_name(site_id, year), mime="application/pdf", key=f"report-{site_id}-{year}",
+                           on_click="ignore")
         st.caption(say("Verksamhetens egna siffror visas utan undertryckning; länets och rikets är skyddade (–) som i all publicering.",
                        "The site's own figures are shown unprotected; the county's and the nation's are protected (–) as in "
                        "everything published."))

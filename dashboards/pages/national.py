@@ -38,9 +38,7 @@ if page is not None:
         line = alt.Chart(series.to_pandas()).mark_line(point=True, color=charts.MARK).encode(
             x=alt.X("period:N", title=period), y=alt.Y("value:Q", title=rate, scale=alt.Scale(domain=[0, 60])),
             tooltip=[alt.Tooltip("period:N", title=period), alt.Tooltip("value:Q", title=rate, format=".1f")])
-        figures = series.select(pl.col("period").alias(period),
-                                pl.col("value").map_elements(lambda v: queries.display_value(v, "EMP_COMP_RATE"), return_dtype=pl.String,
-                                                             skip_nulls=False).alias(rate))
+        figures = pl.DataFrame([series["period"].alias(period), queries.display_column(series["value"], "EMP_COMP_RATE").alias(rate)])
         with tab:
             show_chart(line + benchmarks + labels, data=figures, name=f"trend_{freq}", description=say(
                 f"Linjediagram: {rate.lower()} i hela Sverige per {period.lower()}, mot streckade jämförelselinjer vid 40, 41 och "

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboards import charts, queries
 from dashboards.site_report import all_site_reports_zip
-from dashboards.ui import load, page_context, say, show_chart, show_sortable_table, snapshots
+from dashboards.ui import load, page_context, recorded, say, show_chart, show_sortable_table, snapshots
 from pipelines.access.roles import Role
 
 st.title(say("Verksamheter", "Sites"))
@@ -16,8 +16,10 @@ if page is not None:
     st.caption(say(f"Varje verksamhets egna siffror {year}, utan undertryckning. Klicka på en rubrik för att sortera.",
                    f"Each site's own figures for {year}, unprotected. Click a heading to sort."))
     st.download_button(say(f"Alla verksamhetsrapporter {year} (zip med PDF)", f"Every site report of {year} (zip of PDFs)"),
-                       data=partial(all_site_reports_zip, snapshots(), page.reader, year, language), icon=":material/folder_zip:",
-                       file_name=f"verksamhetsrapporter_{year}.zip", mime="application/zip", key=f"reports-{year}")
+                       data=recorded(partial(all_site_reports_zip, snapshots(), page.reader, year, language), f"verksamhetsrapporter_{year}.zip",
+                                     year=year), icon=":material/folder_zip:",
+                       file_name=f"verksamhetsrapporter_{year}.zip", mime="application/zip", key=f"reports-{year}",
+                       on_click="ignore")
     table = load(queries.all_sites, page.reader, year, language=language)
     show_sortable_table(table, f"verksamheter_{year}", dict(zip(table.columns[3:], queries.SITES_TABLE, strict=True)))
     st.subheader(say("Andel i arbete mot antal deltagare (trattdiagram)", "Employment rate against participants (funnel plot)"))

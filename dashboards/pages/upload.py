@@ -1,11 +1,13 @@
 """Lämna rapport: a site uploads its annual return, sees the verdict and every problem at once, confirms a
 replacement after seeing what it changes, and gets its receipt."""
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
 from dashboards import queries, upload
-from dashboards.ui import language, page_reader, say
+from dashboards.ui import escape_markdown, language, page_reader, recorded, say
 from pipelines.access.roles import Reader, Role
 from pipelines.returns import archive
 from pipelines.returns.feedback import feedback_files
@@ -24,8 +26,9 @@ def show_templates() -> None:
     row = st.container(horizontal=True)
     for template, label in ((template_bytes("xlsx"), say("Mall: Excel", "Template: Excel")),
                             (template_bytes("csv"), say("Mall: CSV", "Template: CSV"))):
-        row.download_button(label, template.content, file_name=template.file_name, mime=template.mime_type,
-                            icon=":material/download:", key=f"template-{template.file_name}")
+        row.download_button(label, recorded(partial(bytes, template.content), template.file_name), file_name=template.file_name,
+                            mime=template.mime_type,
+                            icon=":material/download:", key=f"template-{template.file_name}", on_click="ignore")
 
 
 def show_problems(outcome: SubmitOutcome) -> None:
@@ -35,8 +38,10 @@ def show_problems(outcome: SubmitOutcome) -> None:
         st.dataframe(upload.problem_list(outcome.problems, language()), hide_index=True, width="stretch")
     row = st.container(horizontal=True)
     for name, content in feedback_files(outcome.heading, outcome.problems).items():
-        row.download_button(say("Rapport: ", "Report: ") + name.rsplit(".", 1)[1].upper(), content, file_name=name,
-                            icon=":material/download:", key=f"report-{name}")
+        site_id, year = outcome.site_and_year
+        row.download_button(say("Rapport: ", "Report: ") + name.rsplit(".", 1)[1].upper(),
+                            recorded(partial(bytes, content), name, site_id, year), file_name=name,
+                            icon=":material/download:", key=f"report-{name}", on_click="ignore")
 
 
 def show_change_summary(receipt: archive.Receipt, reader: Reader) -> None:
@@ -82,7 +87,7 @@ def show_receipt(receipt: archive.Receipt) -> None:
 def show_outcome(outcome: SubmitOutcome, reader: Reader) -> None:
     sv, en = outcome.verdict.words
     site, year = outcome.site_and_year
-    about = outcome.source.name + (f" ({site}, {year})" if site else "")
+    about = escape_markdown(outcome.source.name + (f" ({site}, {year})" if site else ""))  # the sender's file name, and its return's site
     receipt = outcome.receipt
     if outcome.verdict == Verdict.ACCEPTED and receipt is not None and receipt.decision is not None and not receipt.decision.confirmed:
         st.info(say(f"{about}: avbruten. Inlämningen är sparad som avbruten; den tidigare rapporten gäller.",

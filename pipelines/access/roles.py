@@ -9,11 +9,10 @@ Every query of published figures takes a ``Reader`` and returns only what its ro
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-SITE_ID = re.compile(r"IPS[0-9]{4}")  # as in return format v1
+from schemas.tables import SITE_ID
 
 
 class Role(StrEnum):

@@ -20,9 +20,10 @@ from argon2 import PasswordHasher
 
 from pipelines import audit
 from pipelines.access import messages
-from pipelines.access.roles import SITE_ID, Reader, Role
+from pipelines.access.roles import Reader, Role
 from pipelines.private_files import locked, write_private_json
 from pipelines.settings import Settings
+from schemas.tables import SITE_ID
 
 # argon2id with argon2-cffi's defaults (RFC 9106's second recommended choice); signing in rehashes
 # a stored hash whose parameters differ from these.

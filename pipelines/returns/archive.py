@@ -41,7 +41,6 @@ REMOVED = "removed.json"  # retention took the entry's files and typed tables (`
 FILES = "files"
 TYPED_TABLES = "tables"
 STAGING_PREFIX = ".incoming-"
-LOCK = ".lock"  # a file, held by one submission at a time while it decides what it is and stores itself (``locked``)
 # A staging folder this old belongs to a submission that was killed: it never became an entry, so it can go.
 ABANDONED_AFTER_SECONDS = 3600
 
@@ -117,10 +116,11 @@ def _read_entry(entry: Path) -> Receipt:
 
 
 def locked(archive_dir: Path) -> AbstractContextManager[None]:
-    """Held by one process at a time (``flock`` on the archive's ``.lock``): a submission holds it while it looks for an
-    earlier copy of itself, finds the return in effect for its site and year and stores itself, so that two submissions
-    at the same moment cannot both find nothing in effect, nor both store the same return."""
-    return private_files.locked(archive_dir / LOCK)
+    """Held by one process at a time (``flock`` on ``.archive.lock`` beside the archive's folder, which holds only
+    entries): a submission holds it while it looks for an earlier copy of itself, finds the return in effect for its
+    site and year and stores itself, so that two submissions at the same moment cannot both find nothing in effect, nor
+    both store the same return."""
+    return private_files.locked(archive_dir.with_name(f".{archive_dir.name}.lock"))
 
 
 def find(archive_dir: Path, return_id: str) -> Receipt:

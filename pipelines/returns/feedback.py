@@ -16,6 +16,7 @@ from pipelines.returns.verdict import Verdict
 from pipelines.spreadsheet import write_csv, write_xlsx
 from schemas.problems import Problem
 from schemas.rules import Severity, rule
+from schemas.tables import SITE_ID
 
 HEADER = ["allvarlighet / severity", "tabell / table", "rad / row", "kolumn / column", "värde / value",
           "regel / rule", "meddelande", "message"]
@@ -35,7 +36,9 @@ class Heading:
 
     @property
     def stem(self) -> str:
-        return f"{self.site_id or 'okand'}_{self.reporting_year or 'okant'}_{self.verdict}_{self.checked_at:%Y%m%dT%H%M%S}"
+        # the site id only as the format has it: the return's own words must never choose where a file is written
+        site = self.site_id if self.site_id is not None and SITE_ID.fullmatch(self.site_id) else "okand"
+        return f"{site}_{self.reporting_year or 'okant'}_{self.verdict}_{self.checked_at:%Y%m%dT%H%M%S}"
 
     def rows(self) -> list[list[object]]:
         return [["verksamhet / site", self.site_id or "okänd / unknown"],

@@ -22,9 +22,10 @@ from typing import TypedDict, Unpack
 
 from pipelines import audit
 from pipelines.access.messages import Message, invalid_site_id
-from pipelines.access.roles import SITE_ID, Reader
+from pipelines.access.roles import Reader
 from pipelines.private_files import locked, write_private_json
 from pipelines.settings import Settings
+from schemas.tables import SITE_ID
 from seeds.reference_data import municipality_codes
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
