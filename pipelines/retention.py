@@ -148,8 +148,9 @@ def retain(plan: RetentionPlan, removed_by: str) -> None:
         _keep_published_figures(settings, plan.first_kept_year)
         write_atomically(settings.retained_dir / JOURNAL, json.dumps({"first_kept_year": plan.first_kept_year}).encode(), 0o600)
     removal = archive.Removal(dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), removed_by, plan.first_kept_year)
-    for receipt in plan.returns:
-        archive.remove_participant_data(settings.archive_dir, receipt.return_id, receipt.removed or removal)
+    with archive.locked(settings.archive_dir):  # what is in effect changes: not while a submission finds it
+        for receipt in plan.returns:
+            archive.remove_participant_data(settings.archive_dir, receipt.return_id, receipt.removed or removal)
     for report in plan.reports:
         report.unlink(missing_ok=True)
 

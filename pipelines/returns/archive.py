@@ -140,7 +140,8 @@ def decide(archive_dir: Path, return_id: str, confirmed: bool, by: str) -> Recei
         incoming.write_text(json.dumps(asdict(decision), indent=2), encoding="utf-8")
         with incoming.open("rb") as handle:
             os.fsync(handle.fileno())
-        os.link(incoming, entry / DECISION)  # unlike a rename, a link never replaces a decision made before
+        with locked(archive_dir):  # what is in effect changes here: not while a submission finds it
+            os.link(incoming, entry / DECISION)  # unlike a rename, a link never replaces a decision made before
     except FileExistsError:
         raise AlreadyDecided(return_id) from None
     finally:
