@@ -55,7 +55,8 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
                         subject=outcome.receipt.return_id if outcome.receipt is not None else None)
         # a return sent with the CLI from a site not in the register registers it (an upload is bound to its signed-in site)
         registered = None
-        if outcome.verdict == Verdict.ACCEPTED and outcome.receipt is not None and site and find_site(settings, site) is None:
+        # (a duplicate too: the first sending may have been killed between archiving and registering)
+        if outcome.ok and outcome.receipt is not None and outcome.receipt.verdict == Verdict.ACCEPTED and site and find_site(settings, site) is None:
             registered = register_from_return(settings, typed_tables(settings.archive_dir, outcome.receipt)["verksamhet"].row(0, named=True))
         if quiet and outcome.ok:  # quiet: only what needs attention, and a count at the end
             continue
@@ -462,8 +463,7 @@ def cmd_rebuild(settings: Settings, yes: bool) -> int:
     try:
         under_way = rebuild.runs_under_way(settings)
         if under_way:
-            raise rebuild.RebuildRefused(f"en körning pågår, vänta tills den är klar (en som dödats avslutas i Dagsters webbgränssnitt) / "
-                                         f"a run is under way, wait until it has finished (terminate a killed one in Dagster's UI): "
+            raise rebuild.RebuildRefused(f"en körning pågår, vänta tills den är klar / a run is under way, wait until it has finished: "
                                          f"{', '.join(under_way)}")
         plan = rebuild.plan_rebuild(settings)
     except rebuild.RebuildRefused as refused:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sys
+import time
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from pipelines.defs.loggers import run_log
 from pipelines.defs.resources import resources_for
@@ -28,12 +31,23 @@ def defs() -> dg.Definitions:
     return build_definitions(load_settings())
 
 
+# How long `ips-monitor run` waits for another process to let go of the warehouse (DuckDB lets one process at a time
+# hold it): a run killed alone leaves its dbt build running, until dbt next writes to it and dies of it (a moment, or
+# the rest of a long query); a run of the daemon's may be ending.
+WAREHOUSE_WAIT_SECONDS = 600
+
 # The data home's Dagster instance, which the daemon, the webserver and `ips-monitor run` share. One run at a time:
-# every run writes the one warehouse file.
+# every run writes the one warehouse file. Run monitoring (in the daemon) fails a run whose launch was lost (the daemon
+# or its code server killed before the run worker started): it would otherwise wait in STARTING for ever. A run whose
+# process was killed later is failed by `fail_abandoned_runs` (Dagster's monitoring cannot tell for this launcher).
 INSTANCE_CONFIG = """\
 concurrency:
   runs:
     max_concurrent_runs: 1
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  poll_interval_seconds: 60
 telemetry:
   enabled: false
 """
@@ -50,19 +64,39 @@ def prepare_instance(settings: Settings) -> Path:
 
 def refresh_in_process(settings: Settings) -> tuple[dg.ExecuteInProcessResult, Path]:
     """The next refresh (``next_refresh``, as the sensor asks) in this process, as ``ips-monitor run`` does, recorded in
-    the data home's Dagster instance: one line per finished stage on screen, every event in the returned log file."""
-    from pipelines.defs.jobs import next_refresh
+    the data home's Dagster instance: one line per finished stage on screen, every event in the returned log file. The
+    run names this process in its tags, and runs before it whose process is gone are marked failed first."""
+    from pipelines.defs.jobs import fail_abandoned_runs, next_refresh, this_process
     from pipelines.defs.returns import SITE_YEARS_NAME
 
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.logs_dir / f"run-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.log"
     run_config = {"loggers": {"run_log": {"config": {"path": str(log_path)}}}}
     with dg.DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        fail_abandoned_runs(instance)
+        wait_for_the_warehouse(settings.warehouse_path)
         refresh, new_site_years = next_refresh(settings, instance.get_dynamic_partitions(SITE_YEARS_NAME))
         instance.add_dynamic_partitions(SITE_YEARS_NAME, new_site_years)
         job = build_definitions(settings).resolve_job_def(refresh.job)
         # dagster-dbt echoes dbt's own output to standard output: into the run's log with the rest
         with log_path.open("a", encoding="utf-8", buffering=1) as log, contextlib.redirect_stdout(log):
             result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=refresh.partition_key,
-                                            tags=refresh.tags, raise_on_error=False)
+                                            tags={**refresh.tags, **this_process()}, raise_on_error=False)
     return result, log_path
+
+
+def wait_for_the_warehouse(warehouse_path: Path, seconds: float = WAREHOUSE_WAIT_SECONDS) -> None:
+    """Until no other process holds the warehouse (``WAREHOUSE_WAIT_SECONDS``); raises DuckDB's error if one still does."""
+    deadline = time.monotonic() + seconds
+    said = False
+    while warehouse_path.exists():
+        try:
+            duckdb.connect(str(warehouse_path), read_only=True).close()
+            return
+        except duckdb.IOException as error:
+            if "lock" not in str(error) or time.monotonic() > deadline:
+                raise
+            if not said:
+                print("  väntar: en annan process håller lagret / waiting: another process holds the warehouse", file=sys.__stdout__, flush=True)
+                said = True
+            time.sleep(0.5)

@@ -33,6 +33,10 @@ def write_private_json(path: Path, content: object) -> None:
     write_atomically(path, json.dumps(content, indent=2, ensure_ascii=False).encode("utf-8"), PRIVATE_MODE)
 
 
+PRIVATE_FILE = 0o600  # users, the site register, anything quoting a return's cells
+PUBLIC_FILE = 0o644  # published figures and exports
+
+
 def write_atomically(path: Path, content: bytes, mode: int) -> None:
     """Write ``content`` to a file of ``mode`` beside ``path``, flush it to disk and swap it in: a reader sees the old
     file or the new one, never a part, and the change survives a crash."""

@@ -153,7 +153,8 @@ def runs_under_way(settings: Settings) -> list[str]:
         return []
     import dagster as dg
 
-    from pipelines.defs.sensors import IN_FLIGHT
+    from pipelines.defs.jobs import IN_FLIGHT, fail_abandoned_runs
 
     with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        fail_abandoned_runs(instance)  # a run whose process was killed is under way no more
         return [record.dagster_run.run_id for record in instance.get_run_records(dg.RunsFilter(statuses=IN_FLIGHT))]

@@ -1,23 +1,26 @@
 """The served system: the dashboard, and beside it the Dagster daemon, whose sensor refreshes the warehouse as soon as
 the returns in effect change (an accepted upload, a confirmed replacement), and the Dagster webserver for the national
-function. Started together, stopped together; each writes its log under the data home."""
+function. Started together, stopped together (however `serve` ends: a SIGKILL, which leaves it no time to stop them,
+stops them too); each writes its log under the data home."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipelines.settings import DASHBOARD_APP, HOME_ENV, Settings
 
 BIN = Path(sys.executable).parent
 DEFINITIONS_MODULE = "pipelines.definitions"
+PR_SET_PDEATHSIG = 1  # Linux's prctl option: the signal a process gets when its parent ends
 
 
 def dashboard_command(port: int) -> list[str]:
@@ -55,7 +58,8 @@ def serving(settings: Settings, port: int, dagster_port: int | None) -> Iterator
     try:
         for name, command in services(port, dagster_port).items():
             with (settings.logs_dir / f"{name}.log").open("ab") as log:
-                started.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+                started.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                                preexec_fn=_ended_with(os.getpid())))
         wait_until_serving(port, started[-1])
         yield started[-1]
     finally:
@@ -69,6 +73,20 @@ def serving(settings: Settings, port: int, dagster_port: int | None) -> Iterator
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _ended_with(parent: int) -> Callable[[], None]:
+    """What a service runs before its command: Linux sends it SIGTERM (it stops as on Ctrl+C) when ``parent`` ends,
+    however it ends. A service left running would hold its port and the Dagster instance, so the next `serve` would
+    fail; a SIGKILL gives `serving` no `finally` to stop them."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None  # found before the fork
+
+    def ask() -> None:
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+            if os.getppid() != parent:  # it ended before the request was made
+                os.kill(os.getpid(), signal.SIGTERM)
+    return ask
 
 
 def _exit_on_signal(signal_number: int, _frame: object) -> None:

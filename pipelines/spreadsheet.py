@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+
+from pipelines.private_files import PUBLIC_FILE, write_atomically
 
 # A sheet: its header row and its rows.
 Sheet = tuple[Sequence[str], Sequence[Sequence[object]]]
@@ -51,15 +54,15 @@ def _csv_cell(value: object, decimal: str) -> object:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], delimiter: str = ",",
-              preamble: Sequence[Sequence[object]] = (), decimal: str = ".") -> None:
+              preamble: Sequence[Sequence[object]] = (), decimal: str = ".", mode: int = PUBLIC_FILE) -> None:
     """``preamble``: lines before the header, such as what a report is about. ``decimal``: the decimal separator of
-    the numbers in ``rows`` ("," for Swedish Excel)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
-        writer.writerows([[safe_text(v) for v in line] for line in preamble])
-        writer.writerow([safe_text(h) for h in header])
-        writer.writerows([[_csv_cell(v, decimal) for v in row] for row in rows])
+    the numbers in ``rows`` ("," for Swedish Excel). Written whole and swapped in (a kill leaves the old file or none)."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
+    writer.writerows([[safe_text(v) for v in line] for line in preamble])
+    writer.writerow([safe_text(h) for h in header])
+    writer.writerows([[_csv_cell(v, decimal) for v in row] for row in rows])
+    write_atomically(path, text.getvalue().encode("utf-8-sig"), mode)
 
 
 def _number_format(value: Decimal) -> str:
@@ -69,15 +72,17 @@ def _number_format(value: Decimal) -> str:
     return "#,##0" + ("." + "0" * places if places else "")
 
 
-def write_xlsx(path: Path, sheets: dict[str, Sheet], preambles: Mapping[str, Sequence[Sequence[object]]] | None = None) -> None:
+def write_xlsx(path: Path, sheets: dict[str, Sheet], preambles: Mapping[str, Sequence[Sequence[object]]] | None = None,
+               mode: int = PUBLIC_FILE) -> None:
     """Numbers as numbers, dates as dates, text always as text cells, defused against formulas; the same
     content gives the same bytes. A Decimal is shown with exactly its decimals (40.0 as 40,0), so a column of
-    rates does not mix 40 and 40,9. ``preambles``: lines above a sheet's header, such as what its table is."""
+    rates does not mix 40 and 40,9. ``preambles``: lines above a sheet's header, such as what its table is.
+    Written whole and swapped in (a kill leaves the old file or none)."""
     import xlsxwriter
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False,
-                                    "strings_to_numbers": False}) as workbook:
+    content = io.BytesIO()
+    with xlsxwriter.Workbook(content, {"strings_to_formulas": False, "strings_to_urls": False,
+                                       "strings_to_numbers": False}) as workbook:
         workbook.set_properties({"created": dt.datetime(2000, 1, 1)})  # same content, same bytes
         bold = workbook.add_format({"bold": True})
         iso_date = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -110,3 +115,4 @@ def write_xlsx(path: Path, sheets: dict[str, Sheet], preambles: Mapping[str, Seq
                       for i, h in enumerate(header)]
             for i, width in enumerate(widths):
                 sheet.set_column(i, i, min(max(width + 2, 8), 80))
+    write_atomically(path, content.getvalue(), mode)

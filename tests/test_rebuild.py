@@ -244,7 +244,7 @@ def test_rebuild_refuses_while_a_run_is_under_way(home, capsys):
         run = instance.add_run(dg.DagsterRun(job_name="refresh_warehouse", status=dg.DagsterRunStatus.STARTED))
     before = home_state(home)
     assert ips_monitor(home, "rebuild", "--yes") == 1
-    assert f"a run is under way, wait until it has finished (terminate a killed one in Dagster's UI): {run.run_id}" in capsys.readouterr().err
+    assert f"a run is under way, wait until it has finished: {run.run_id}" in capsys.readouterr().err
     assert home_state(home) == before
 
 

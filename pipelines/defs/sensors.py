@@ -1,38 +1,57 @@
 """Refresh the warehouse whenever the archive's accepted returns differ from what the warehouse and the published
 figures hold (under the Dagster daemon): a new accepted return, a confirmed replacement. Only the site-years that
 changed are loaded. Whatever ran before (the daemon, or `ips-monitor run`), the warehouse and the published figures
-say what they rest on, so nothing runs twice and nothing is missed."""
+say what they rest on, so nothing runs twice and nothing is missed. A run killed on the way (its process gone) is marked
+failed here and asked for again, a few times at most."""
 
 import hashlib
 
 import dagster as dg
+import duckdb
 
-from pipelines.defs.jobs import REFRESH_JOB, build_warehouse, next_refresh, refresh_warehouse
+from pipelines.defs.jobs import IN_FLIGHT, REFRESH_JOB, build_warehouse, fail_abandoned_runs, killed_runs, next_refresh, refresh_warehouse
 from pipelines.defs.resources import SettingsResource
 from pipelines.defs.returns import SITE_YEARS, SITE_YEARS_NAME
 from pipelines.publishing.snapshot import published_returns
 from pipelines.returns.accepted import accepted_receipts, current_return_ids
 
 CHECK_EVERY_SECONDS = 5
-IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+# The state of the archive a run was asked for (its run key, but for a run asked again after a kill)
+STATE_TAG = "ips/archive_state"
+# How often a state whose run was killed is asked for again: a run killed each time (say for want of memory) then
+# waits for `ips-monitor run`, instead of being started again every few seconds
+RESTARTS_AFTER_A_KILL = 3
 
 
 @dg.sensor(jobs=[refresh_warehouse, build_warehouse], minimum_interval_seconds=CHECK_EVERY_SECONDS,
            default_status=dg.DefaultSensorStatus.RUNNING)
 def returns_in_effect_changed(context: dg.SensorEvaluationContext, settings: SettingsResource) -> dg.SensorResult | dg.SkipReason:
     """At most one run at a time (each writes the warehouse), and one per state of the archive (its run key): a state
-    whose run failed is not tried again until the archive changes, so a broken return does not loop."""
+    whose run failed is not tried again until the archive changes, so a broken return does not loop; but one whose
+    run was stopped from outside (killed, or its launch lost: ``killed_runs``) is, under a new run key, up to
+    ``RESTARTS_AFTER_A_KILL`` times. A run whose process is gone is marked failed first (``fail_abandoned_runs``): else
+    it would be taken for under way for ever."""
+    fail_abandoned_runs(context.instance)
     if context.instance.get_run_records(dg.RunsFilter(statuses=IN_FLIGHT), limit=1):
         return dg.SkipReason("a run is under way")
     config = settings.get()
-    refresh, new_site_years = next_refresh(config, context.instance.get_dynamic_partitions(SITE_YEARS_NAME))
+    try:
+        refresh, new_site_years = next_refresh(config, context.instance.get_dynamic_partitions(SITE_YEARS_NAME))
+    except duckdb.IOException as error:  # held by a process that is no run: a killed run's dbt ending, a shell
+        if "lock" not in str(error):
+            raise
+        return dg.SkipReason(f"the warehouse is held by another process: {error}")
     in_effect = current_return_ids(accepted_receipts(config.archive_dir))
     published = published_returns(config.published_returns_path)
     if refresh.job != REFRESH_JOB and in_effect == published:
         return dg.SkipReason(f"the warehouse and the published figures rest on the {len(in_effect)} returns in effect")
     state = hashlib.sha256("\n".join(sorted(in_effect)).encode()).hexdigest()[:16]
-    request = dg.RunRequest(run_key=state, job_name=refresh.job, partition_key=refresh.partition_key,
-                            tags={**refresh.tags, "ips/new_returns": str(len(in_effect - published)),
+    killed = killed_runs(context.instance, {STATE_TAG: state})
+    if killed > RESTARTS_AFTER_A_KILL:
+        return dg.SkipReason(f"the runs for this state of the archive were killed {killed} times: run `ips-monitor run`")
+    request = dg.RunRequest(run_key=f"{state}-restart-{killed}" if killed else state, job_name=refresh.job,
+                            partition_key=refresh.partition_key,
+                            tags={**refresh.tags, STATE_TAG: state, "ips/new_returns": str(len(in_effect - published)),
                                   "ips/withdrawn_returns": str(len(published - in_effect))})
     return dg.SensorResult(run_requests=[request],
                            dynamic_partitions_requests=[SITE_YEARS.build_add_request(new_site_years)] if new_site_years else None)

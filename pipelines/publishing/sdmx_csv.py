@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.private_files import PUBLIC_FILE, write_atomically
 from seeds.reference_data import indicator
 
 STRUCTURE_ID = "SE_IPS:DF_IPS(1.0)"
@@ -34,12 +35,14 @@ def sdmx_csv_text(observations: pl.DataFrame) -> str:
 
 
 def write_sdmx_csv(path: Path, observations: pl.DataFrame) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(sdmx_csv_text(observations), encoding="utf-8", newline="")
+    write_atomically(path, sdmx_csv_text(observations).encode("utf-8"), PUBLIC_FILE)  # a kill leaves the old file or none
 
 
 def write_sdmx_csv_per_year(directory: Path, observations: pl.DataFrame) -> list[Path]:
-    """One file per reporting year, named as the data home's README says."""
+    """One file per reporting year, named as the data home's README says (a file half written by a run killed before is
+    cleared)."""
+    for abandoned in directory.glob(".*.incoming"):
+        abandoned.unlink()
     written = []
     for year in sorted(set(observations.get_column("reporting_year").to_list())):
         path = directory / f"ips_indicators_{year}_sdmx.csv"

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.private_files import PRIVATE_FILE
 from pipelines.returns.verdict import Verdict
 from pipelines.spreadsheet import write_csv, write_xlsx
 from schemas.problems import Problem
@@ -61,9 +62,9 @@ def write_feedback(directory: Path, heading: Heading, problems: list[Problem]) -
     """The problem list as CSV (the Swedish Excel dialect: the heading's lines, an empty line, the table) and as XLSX
     (a sheet with the heading, the problems, a count per rule)."""
     csv_path, xlsx_path = directory / f"{heading.stem}.csv", directory / f"{heading.stem}.xlsx"
-    write_csv(csv_path, HEADER, problem_rows(problems), delimiter=";", preamble=[*heading.rows(), []])
+    write_csv(csv_path, HEADER, problem_rows(problems), delimiter=";", preamble=[*heading.rows(), []], mode=PRIVATE_FILE)
     write_xlsx(xlsx_path, {"rapport": (["", ""], heading.rows()), "problem": (HEADER, problem_rows(problems)),
-                           "sammanfattning": (SUMMARY_HEADER, summary_rows(problems))})
+                           "sammanfattning": (SUMMARY_HEADER, summary_rows(problems))}, mode=PRIVATE_FILE)
     return [csv_path, xlsx_path]
 
 
