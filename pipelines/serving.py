@@ -53,8 +53,10 @@ def serving(settings: Settings, port: int, dagster_port: int | None) -> Iterator
         subprocess.run([str(BIN / "dagster"), "instance", "migrate"], env=env, check=True, capture_output=True)
     started: list[subprocess.Popen[bytes]] = []
     # a SIGTERM (a service manager's stop, a test's) would end this process at once, leaving the services running:
-    # it leaves through the `finally` below instead, as Ctrl+C does
+    # it leaves through the `finally` below instead, as Ctrl+C does. Ctrl+C is made to work even when this process was
+    # started with SIGINT ignored (as a shell starts a job in the background), which Python then leaves ignored.
     previous_handler = signal.signal(signal.SIGTERM, _exit_on_signal)
+    previous_interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         for name, command in services(port, dagster_port).items():
             with (settings.logs_dir / f"{name}.log").open("ab") as log:
@@ -73,6 +75,7 @@ def serving(settings: Settings, port: int, dagster_port: int | None) -> Iterator
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         signal.signal(signal.SIGTERM, previous_handler)
+        signal.signal(signal.SIGINT, previous_interrupt)
 
 
 def _ended_with(parent: int) -> Callable[[], None]:

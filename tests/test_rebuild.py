@@ -81,8 +81,8 @@ def files_state(root: Path, folders: bool = True) -> dict[str, tuple[str, int]]:
 
 def home_state(settings: Settings) -> dict[str, tuple[str, int]]:
     """``files_state`` of the data home but the Dagster instance, whose database a rebuild opens (to see whether a run is
-    under way) even when it refuses after."""
-    return {k: v for k, v in files_state(settings.home).items() if not k.startswith("dagster")}
+    under way) even when it refuses after, and the audit log, which records the attempt."""
+    return {k: v for k, v in files_state(settings.home).items() if not k.startswith(("dagster", "audit"))}
 
 
 def is_kept(relative: str) -> bool:
