@@ -39,15 +39,14 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
     from pipelines.returns.feedback import format_problem, format_summary
     from pipelines.returns.identity_numbers import masked
     from pipelines.returns.sites import find_site, register_from_return, registered_from_return
-    from pipelines.returns.submit import submit
+    from pipelines.returns.submit import submit_all
 
     missing = [p for p in paths if not p.exists()]
     if missing:
         return _usage_error("finns inte / does not exist: " + ", ".join(map(str, missing)))
     any_rejected = False
     accepted = 0
-    for path in paths:
-        outcome = submit(path, settings)
+    for path, outcome in zip(paths, submit_all(paths, settings), strict=True):
         any_rejected |= not outcome.ok
         accepted += outcome.ok
         site, year = outcome.site_and_year

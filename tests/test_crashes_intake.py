@@ -41,15 +41,16 @@ def submissions(folder: Path) -> list[Path]:
 
 SUBMIT_KILLS = [
     Kill("reading the first return: read, not checked", 'stop_at("pipelines.returns.submit", "load_submission", after=True)', 0),
-    Kill("checking the second: the first stored, the second checked halfway",
-         'stop_at("pipelines.returns.check", "check_across_tables", 2)', 1),
-    Kill("staging the second: its files in the staging folder, its tables and receipt not",
-         'stop_at("pipelines.returns.archive", "_write_typed_tables")', 1),
+    Kill("checking the second: the returns sent together are checked before any is stored",
+         'stop_at("pipelines.returns.check", "check_across_tables", 2)', 0),
+    Kill("staging the second: the first stored, the second's files in the staging folder, its tables and receipt not",
+         'stop_at("pipelines.returns.archive", "_write_typed_tables", 2)', 1),
     Kill("renaming the second: staged whole, under the archive's lock, not yet renamed",
          'stop_on_rename(".incoming-")', 1),
-    Kill("registering the second's new site: archived, not registered", 'stop_at("pipelines.returns.sites", "register_from_return")', 2),
     Kill("writing the rejected return's feedback: its CSV report written, not its XLSX",
          'stop_at("pipelines.returns.feedback", "write_xlsx")', 4),
+    Kill("registering a new site: every return archived (sent again), not registered",
+         'stop_at("pipelines.returns.sites", "register_from_return")', 4),
 ]
 # os.rename, as the archive calls it, stops the process when it would rename a staging folder
 RENAME_HOOK = '''

@@ -12,12 +12,13 @@ import pytest
 from personnummer import personnummer
 
 from pipelines.returns.archive import read_receipts
-from pipelines.returns.check import check_return
+from pipelines.returns.check import check_return, check_returns
 from pipelines.returns.reader import load_submission
-from pipelines.returns.submit import submit
+from pipelines.returns.submit import submit, submit_all
+from pipelines.returns.verdict import Verdict
 from pipelines.settings import load_settings
 from seeds.demo_returns import Dialect
-from tests.returns import episode, minimal_return, participant, write
+from tests.returns import diagnosis, episode, minimal_return, participant, write
 from tests.small_dataset import SITE_A, SITE_B
 
 DIALECTS = {
@@ -63,6 +64,35 @@ def test_problems_name_table_row_column_value_and_rule(tmp_path):
     assert "Tillåtna koder: K, M, X" in bad_sex.message_sv and "Allowed codes: K, M, X" in bad_sex.message_en
     # a cell that fails to parse is reported once, not again as "missing"
     assert ("deltagare", 3, "intake_date", "required") not in found
+
+
+def test_returns_checked_together_each_get_their_own_problems(tmp_path):
+    """A batch is checked in one Pandera pass: each problem must land on its own return, at its own row."""
+    first_bad = minimal_return(sex="Q")
+    second_bad = minimal_return(birth_year=2020)
+    second_bad["deltagare"].insert(0, participant("IPS0009", "L0", "2025-01-15"))  # L1 is on row 3 here
+    second_bad["diagnoser"].insert(0, diagnosis("IPS0009", "L0"))
+    returns = [minimal_return(), first_bad, minimal_return(education="hogskola"), second_bad, {**minimal_return(), "deltagare": []}]
+    submissions = [load_submission(write(tables, tmp_path / f"return{i}")) for i, tables in enumerate(returns)]
+    together = check_returns(submissions)
+    found = [{(p.table, p.row, p.column, p.rule_id, p.value) for p in result.problems} for result in together]
+    assert found[0] == found[2] == set()
+    assert found[1] == {("deltagare", 2, "sex", "code:sex", "Q")}
+    assert found[3] == {("deltagare", 3, "birth_year", "birth_year_range", "2020")}
+    assert {rule for _, _, _, rule, _ in found[4]} == {"participant_unknown"}  # its diagnosis and episode name nobody
+    assert [r.accepted for r in together] == [True, False, True, False, False]
+    assert [r.problems for r in together] == [check_return(s).problems for s in submissions]
+
+
+def test_returns_sent_together_are_stored_in_order_once_each(tmp_path):
+    settings = load_settings(tmp_path / "home")
+    first = write(minimal_return(), tmp_path / "first")
+    replacement = write(minimal_return(education="hogskola"), tmp_path / "replacement")
+    outcomes = list(submit_all([first, first, replacement], settings))
+    assert [o.verdict for o in outcomes] == [Verdict.ACCEPTED, Verdict.DUPLICATE, Verdict.ACCEPTED]
+    assert outcomes[1].receipt == outcomes[0].receipt
+    assert outcomes[2].receipt.supersedes == outcomes[0].receipt.return_id
+    assert [r.return_id for r in read_receipts(settings.archive_dir)] == [outcomes[0].receipt.return_id, outcomes[2].receipt.return_id]
 
 
 def test_required_when_and_fidelity_rules(tmp_path):

@@ -168,10 +168,6 @@ def remove_participant_data(archive_dir: Path, return_id: str, removal: Removal)
             shutil.rmtree(entry / part)
 
 
-def find_by_checksum(archive_dir: Path, checksum: str) -> Receipt | None:
-    return next((r for r in read_receipts(archive_dir) if r.checksum == checksum), None)
-
-
 def files_dir(archive_dir: Path, receipt: Receipt) -> Path:
     return archive_dir / receipt.return_id / FILES
 

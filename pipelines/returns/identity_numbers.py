@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
 from personnummer import personnummer
 
 from pipelines.returns.reader import ReadReturn
@@ -37,11 +38,11 @@ def find_identity_numbers(read: ReadReturn) -> list[Problem]:
     for name, raw in read.tables.items():
         if raw is None:
             continue
-        for series in raw.frame.iter_columns():  # a column at a time: filtering the whole frame per column is quadratic
-            if contains_identity_number(series.name):
-                problems.append(Problem(name, 1, None, "identity_number"))
-            if series.name == ROW:
-                continue
+        problems += [Problem(name, 1, None, "identity_number") for column in raw.frame.columns if contains_identity_number(column)]
+        cells = raw.frame.drop(ROW, strict=False)
+        if cells.width == 0 or not cells.select(pl.any_horizontal(pl.all().str.contains(_CANDIDATE_CELL)).any()).item():
+            continue  # the common case, found in one pass over the table
+        for series in cells.iter_columns():  # a column at a time: filtering the whole frame per column is quadratic
             candidate = series.str.contains(_CANDIDATE_CELL).fill_null(False)
             if candidate.any():
                 rows = raw.frame.get_column(ROW).filter(candidate)

@@ -44,9 +44,10 @@ def parse_types(table: Table, text_frame: pl.DataFrame) -> tuple[pl.DataFrame, l
     for f in table.fields:
         if not f.kind.parsed:
             continue
-        bad = text_frame.select(ROW, f.name).filter(
-            pl.col(f.name).is_not_null() & typed.get_column(f.name).is_null()
-        )
+        not_parsed = text_frame.get_column(f.name).is_not_null() & typed.get_column(f.name).is_null()
+        if not not_parsed.any():
+            continue
+        bad = text_frame.select(ROW, f.name).filter(not_parsed)
         for row, value in bad.iter_rows():
             problems.append(Problem(table.name, row, f.name, f"type_{f.kind}", value))
             failed.add((row, f.name))
