@@ -79,7 +79,7 @@ DETAIL_KEYS = frozenset({
     "user_role",  # the role of the user changed
     "format",  # of an export
     "job",  # the Dagster job of a run
-    "partitions",  # the site-years a run loaded
+    "partitions",  # the reporting years a run loaded
     "awaits_confirmation",  # an accepted upload that waits for the site's confirmation
     "supersedes",  # the return id an upload or a confirmation replaces
     "count",  # how many (files, sites, returns ...)

@@ -67,7 +67,7 @@ def refresh_in_process(settings: Settings) -> tuple[dg.ExecuteInProcessResult, P
     the data home's Dagster instance: one line per finished stage on screen, every event in the returned log file. The
     run names this process in its tags, and runs before it whose process is gone are marked failed first."""
     from pipelines.defs.jobs import fail_abandoned_runs, next_refresh, this_process
-    from pipelines.defs.returns import SITE_YEARS_NAME
+    from pipelines.defs.returns import REPORTING_YEARS_NAME
 
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.logs_dir / f"run-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.log"
@@ -75,8 +75,8 @@ def refresh_in_process(settings: Settings) -> tuple[dg.ExecuteInProcessResult, P
     with dg.DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
         fail_abandoned_runs(instance)
         wait_for_the_warehouse(settings.warehouse_path)
-        refresh, new_site_years = next_refresh(settings, instance.get_dynamic_partitions(SITE_YEARS_NAME))
-        instance.add_dynamic_partitions(SITE_YEARS_NAME, new_site_years)
+        refresh, new_years = next_refresh(settings, instance.get_dynamic_partitions(REPORTING_YEARS_NAME))
+        instance.add_dynamic_partitions(REPORTING_YEARS_NAME, new_years)
         job = build_definitions(settings).resolve_job_def(refresh.job)
         # dagster-dbt echoes dbt's own output to standard output: into the run's log with the rest
         with log_path.open("a", encoding="utf-8", buffering=1) as log, contextlib.redirect_stdout(log):

@@ -7,7 +7,7 @@ snapshots with ``published/returns.json``, the SDMX exports the run writes, dbt'
 typed tables in the archive (a cache of its check at submission, made again here by the same check from its archived files).
 Everything else stays as it is: every archived file, receipt and decision, the users, the site register, the reference
 tables loaded, the published figures retention keeps (``retained/``), the audit log, the feedback reports, the logs, the
-Dagster instance (its runs, and its site-year partitions: with the warehouse empty, the next refresh loads every one of
+Dagster instance (its runs, and its reporting-year partitions: with the warehouse empty, the next refresh loads every site-year of
 them) and whatever else the data home holds. A return whose participant-level data retention removed is not checked again.
 """
 

@@ -83,12 +83,14 @@ def run_as_the_daemon_would(settings, evaluation: dg.SensorResult) -> dg.Execute
     return result
 
 
-def loaded_partitions(result: dg.ExecuteInProcessResult) -> tuple[set[str], int]:
-    """The site-years the run loaded, and how many returns it read from the archive for them."""
+def loaded_partitions(result: dg.ExecuteInProcessResult) -> tuple[set[str], int, int]:
+    """The reporting years the run loaded, how many site-years in them were stale and loaded, and how many returns it
+    read from the archive for them."""
     events = [event for event in result.get_asset_materialization_events() if event.asset_key == dg.AssetKey(["raw", "returns"])]
-    rows = {int(str(event.materialization.metadata["rows"].value)) for event in events}
-    assert len(rows) == 1
-    return {str(event.partition) for event in events}, rows.pop()
+    loaded = {(int(str(event.materialization.metadata["site_years"].value)), int(str(event.materialization.metadata["rows"].value)))
+              for event in events}
+    assert len(loaded) == 1
+    return {str(event.partition) for event in events}, *loaded.pop()
 
 
 def test_sensor_asks_for_a_run_when_the_returns_in_effect_differ_from_those_published(dbt_manifest, tmp_path):
@@ -106,8 +108,8 @@ def test_sensor_asks_for_a_run_when_the_returns_in_effect_differ_from_those_publ
     first = sensor_evaluation(settings)
     assert isinstance(first, dg.SensorResult)
     (request,) = first.run_requests or []
-    assert (request.job_name, request.partition_key, request.tags["ips/new_returns"]) == ("refresh_warehouse", "IPS0009-2025", "1")
-    assert [list(r.partition_keys) for r in first.dynamic_partitions_requests or []] == [["IPS0009-2025"]]
+    assert (request.job_name, request.partition_key, request.tags["ips/new_returns"]) == ("refresh_warehouse", "2025", "1")
+    assert [list(r.partition_keys) for r in first.dynamic_partitions_requests or []] == [["2025"]]
     again = sensor_evaluation(settings)
     assert isinstance(again, dg.SensorResult) and again.run_requests[0].run_key == request.run_key  # Dagster runs it once
 
@@ -120,7 +122,7 @@ def test_sensor_asks_for_a_run_when_the_returns_in_effect_differ_from_those_publ
     second = sensor_evaluation(settings)
     assert isinstance(second, dg.SensorResult)
     (request_2,) = second.run_requests or []
-    assert request_2.run_key != request.run_key and not second.dynamic_partitions_requests  # the site-year is known
+    assert request_2.run_key != request.run_key and not second.dynamic_partitions_requests  # the year is known
     assert (request_2.tags["ips/new_returns"], request_2.tags["ips/withdrawn_returns"]) == ("1", "1")
 
 
@@ -165,15 +167,15 @@ def test_the_sensor_path_and_the_cli_path_give_the_same_warehouse(dbt_manifest, 
         submit(path, served)
     first = sensor_evaluation(served)
     assert isinstance(first, dg.SensorResult)
-    assert loaded_partitions(run_as_the_daemon_would(served, first)) == ({"IPS0001-2025", "IPS0002-2025"}, 2)  # one run
+    assert loaded_partitions(run_as_the_daemon_would(served, first)) == ({"2025"}, 2, 2)  # one run
 
     submit(write(minimal_return(), tmp_path / "third"), served)  # a third site
-    assert loaded_partitions(run_as_the_daemon_would(served, sensor_evaluation(served))) == ({"IPS0009-2025"}, 1)
+    assert loaded_partitions(run_as_the_daemon_would(served, sensor_evaluation(served))) == ({"2025"}, 1, 1)  # its site-year alone
     replacement = submit(write(minimal_return(education="hogskola"), tmp_path / "replacement"), served,
                          uploaded_by_site="IPS0009").receipt
     archive.decide(served.archive_dir, replacement.return_id, confirmed=True, by="samordnare")
     # only the third site's year again: its first return (kept, superseded) and the confirmed one
-    assert loaded_partitions(run_as_the_daemon_would(served, sensor_evaluation(served))) == ({"IPS0009-2025"}, 2)
+    assert loaded_partitions(run_as_the_daemon_would(served, sensor_evaluation(served))) == ({"2025"}, 1, 2)
     assert isinstance(sensor_evaluation(served), dg.SkipReason)
 
     by_hand = load_settings(tmp_path / "by-hand")

@@ -1,7 +1,8 @@
 """The jobs, and which of them the next refresh is: the CLI and the sensor both ask ``next_refresh``.
 
-A refresh loads the stale site-years (the partitions whose returns in the archive differ from those in the
-warehouse) and builds everything after them; with none stale, it only builds.
+A refresh loads the stale site-years (those whose returns in the archive differ from those in the warehouse), in a
+run over the reporting years (the partitions) that hold them, and builds everything after them; with none stale, it
+only builds.
 
 Runs under way, and runs whose process was killed (``fail_abandoned_runs``): a run killed with SIGKILL, or with the
 machine, cannot say it ended, and its record in the instance would stay "started" for ever, so that the sensor would
@@ -22,12 +23,12 @@ import dagster as dg
 from dagster._core.events import DagsterEventType, JobFailureData, RunFailureReason
 from dagster._core.storage.tags import RUN_FAILURE_REASON_TAG
 
-from pipelines.returns.accepted import site_years, stale_site_years
+from pipelines.returns.accepted import reporting_year_of, reporting_years, stale_site_years
 from pipelines.settings import Settings
 
 REFRESH_JOB = "refresh_warehouse"
 BUILD_JOB = "build_warehouse"
-# Dagster's tags for a run over a range of partitions (one run for many site-years)
+# Dagster's tags for a run over a range of partitions (one run for several years)
 RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 refresh_warehouse = dg.define_asset_job(
@@ -46,7 +47,7 @@ build_warehouse = dg.define_asset_job(
 @dataclass(frozen=True)
 class Refresh:
     job: str
-    first: str | None = None  # the range of site-year partitions to load, in the instance's order
+    first: str | None = None  # the range of reporting-year partitions to load, in the instance's order
     last: str | None = None
 
     @property
@@ -61,11 +62,13 @@ class Refresh:
 
 
 def next_refresh(settings: Settings, known: Sequence[str]) -> tuple[Refresh, list[str]]:
-    """The refresh the warehouse needs, and the site-years to add to the partitions ``known`` to the instance first.
-    Stale site-years are loaded in one run over the range that holds them all (a site-year loaded again is unchanged)."""
-    new = [key for key in site_years(settings.archive_dir) if key not in known]
+    """The refresh the warehouse needs, and the reporting years to add to the partitions ``known`` to the instance first.
+    Stale site-years are loaded in one run over the range of years that holds them all (a year with none stale loads
+    nothing). A year only the warehouse still holds (its returns no longer accepted) is a partition too, so its rows go."""
+    stale_years = {reporting_year_of(key) for key in stale_site_years(settings.archive_dir, settings.warehouse_path)}
+    new = [year for year in dict.fromkeys([*reporting_years(settings.archive_dir), *sorted(stale_years)]) if year not in known]
     order = [*known, *new]
-    stale = sorted(order.index(key) for key in stale_site_years(settings.archive_dir, settings.warehouse_path) if key in order)
+    stale = sorted(order.index(year) for year in stale_years)
     if not stale:
         return Refresh(BUILD_JOB), new
     return Refresh(REFRESH_JOB, order[stale[0]], order[stale[-1]]), new

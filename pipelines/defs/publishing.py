@@ -16,7 +16,7 @@ from pipelines.publishing.snapshot import published_relations, record_published_
 
 PUBLISHED_RELATIONS = published_relations(dbt_project.manifest_path)
 SITE_LEVEL_RELATIONS = site_level_relations(dbt_project.manifest_path)
-PARTITION_TAG = "dagster/partition"  # the one partition of a run over one site-year
+PARTITION_TAG = "dagster/partition"  # the one partition of a run over one reporting year
 
 
 @dg.asset(deps=[dg.AssetKey([name]) for name in PUBLISHED_RELATIONS], group_name="exports", kinds={"duckdb"})
@@ -26,7 +26,7 @@ def published_snapshot(context: dg.AssetExecutionContext, settings: SettingsReso
     write_snapshot(config.warehouse_path, config.published_path, PUBLISHED_RELATIONS)
     record_published_returns(config.warehouse_path, config.published_returns_path)
     audit.record(config, audit.Action.RUN, actor=audit.DAGSTER_ACTOR, outcome=audit.Outcome.PUBLISHED, subject=context.run_id,
-                 detail={"job": context.job_name, "partitions": _site_years_loaded(context.run_tags)})
+                 detail={"job": context.job_name, "partitions": _years_loaded(context.run_tags)})
     return dg.MaterializeResult(metadata={"path": str(config.published_path), "tables": PUBLISHED_RELATIONS,
                                           "bytes": config.published_path.stat().st_size})
 
@@ -52,8 +52,8 @@ def sdmx_exports(settings: SettingsResource) -> dg.MaterializeResult:
                                           "observations": observations.height})
 
 
-def _site_years_loaded(tags: Mapping[str, str]) -> str | None:
-    """The site-year partitions the run loaded, as its tags say: one, a range ``first..last``, or None (a build only)."""
+def _years_loaded(tags: Mapping[str, str]) -> str | None:
+    """The reporting-year partitions the run loaded, as its tags say: one, a range ``first..last``, or None (a build only)."""
     if RANGE_START_TAG in tags:
         return f"{tags[RANGE_START_TAG]}..{tags.get(RANGE_END_TAG, '')}"
     return tags.get(PARTITION_TAG)

@@ -11,7 +11,7 @@ import duckdb
 
 from pipelines.defs.jobs import IN_FLIGHT, REFRESH_JOB, build_warehouse, fail_abandoned_runs, killed_runs, next_refresh, refresh_warehouse
 from pipelines.defs.resources import SettingsResource
-from pipelines.defs.returns import SITE_YEARS, SITE_YEARS_NAME
+from pipelines.defs.returns import REPORTING_YEARS, REPORTING_YEARS_NAME
 from pipelines.publishing.snapshot import published_returns
 from pipelines.returns.accepted import accepted_receipts, current_return_ids
 
@@ -36,7 +36,7 @@ def returns_in_effect_changed(context: dg.SensorEvaluationContext, settings: Set
         return dg.SkipReason("a run is under way")
     config = settings.get()
     try:
-        refresh, new_site_years = next_refresh(config, context.instance.get_dynamic_partitions(SITE_YEARS_NAME))
+        refresh, new_years = next_refresh(config, context.instance.get_dynamic_partitions(REPORTING_YEARS_NAME))
     except duckdb.IOException as error:  # held by a process that is no run: a killed run's dbt ending, a shell
         if "lock" not in str(error):
             raise
@@ -54,4 +54,4 @@ def returns_in_effect_changed(context: dg.SensorEvaluationContext, settings: Set
                             tags={**refresh.tags, STATE_TAG: state, "ips/new_returns": str(len(in_effect - published)),
                                   "ips/withdrawn_returns": str(len(published - in_effect))})
     return dg.SensorResult(run_requests=[request],
-                           dynamic_partitions_requests=[SITE_YEARS.build_add_request(new_site_years)] if new_site_years else None)
+                           dynamic_partitions_requests=[REPORTING_YEARS.build_add_request(new_years)] if new_years else None)

@@ -1,7 +1,8 @@
 """The accepted returns a run loads: their typed tables as checked at submission, and which is current.
 
-The warehouse's ``raw`` schema is loaded a site's year at a time (the Dagster partitions): a site-year whose accepted
-returns in the archive differ from those ``raw.returns`` holds is stale, and loading it replaces just its rows."""
+The warehouse's ``raw`` schema is loaded a site's year at a time: a site-year whose accepted returns in the archive
+differ from those ``raw.returns`` holds is stale, and loading it replaces just its rows. The Dagster partitions are
+the reporting years (``pipelines.defs.returns``)."""
 
 from __future__ import annotations
 
@@ -31,13 +32,17 @@ def current_return_ids(receipts: list[archive.Receipt]) -> set[str]:
 
 
 def site_year(site_id: str, reporting_year: int) -> str:
-    """The key of a site's year, as the Dagster partitions name it: ``IPS0042-2025``."""
+    """The key of a site's year: ``IPS0042-2025``."""
     return f"{site_id}-{reporting_year}"
 
 
-def site_years(archive_dir: Path) -> list[str]:
-    """Every site-year with an accepted return, in the order they first came."""
-    return list(dict.fromkeys(site_year(str(r.site_id), int(str(r.reporting_year))) for r in accepted_receipts(archive_dir)))
+def reporting_year_of(site_year_key: str) -> str:
+    return site_year_key.rsplit("-", 1)[1]
+
+
+def reporting_years(archive_dir: Path) -> list[str]:
+    """Every reporting year with an accepted return, in the order they first came (the Dagster partitions' keys)."""
+    return list(dict.fromkeys(str(r.reporting_year) for r in accepted_receipts(archive_dir)))
 
 
 # what a site-year's rows in raw.returns must be: each accepted return's id, and whether it is the one in effect
