@@ -22,6 +22,13 @@ from seeds.reference_data import read_reference_csv
 
 DEMO_YEARS = (2023, 2024, 2025)
 DEMO_SEED = 20261123
+# Scale 1 is Sweden at full coverage: 300 sites and about 15,000 participants a year (``scaled_site_count``)
+SITES_AT_SCALE_1 = 300
+PARTICIPANTS_A_YEAR_AT_SCALE_1 = 15_000
+# Site ids are IPS and four digits (return format v1): past this many sites, a larger scale makes sites larger instead
+MOST_SITES = 7_500
+# A site taking in n people a year has about 3.4 n enrolled in the third year of intakes (nearly half never leave)
+ENROLLED_PER_INTAKE = 3.4
 DIAGNOSIS_WEIGHTS = {
     "depression": 29, "neuropsykiatrisk": 23, "psykos": 22, "bipolar": 8, "angest": 8,
     "missbruk": 5, "utvecklingsstorning": 2, "annan": 2, "okand": 1,
@@ -81,14 +88,15 @@ def _date_between(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
 
 
 def _choose_municipalities(rng: random.Random, count: int) -> list[dict[str, str]]:
+    """A municipality of every county first, then the others; past the 290 municipalities, several sites share one."""
     municipalities = read_reference_csv("municipalities.csv")
     by_county: dict[str, list[dict[str, str]]] = {}
     for m in municipalities:
         by_county.setdefault(m["county_code"], []).append(m)
     chosen = [rng.choice(group) for _, group in sorted(by_county.items())][:count]
     rest = [m for m in municipalities if m not in chosen]
-    chosen += rng.sample(rest, count - len(chosen))
-    return chosen
+    chosen += rng.sample(rest, min(count - len(chosen), len(rest)))
+    return [chosen[i % len(chosen)] for i in range(count)]
 
 
 def _make_person(rng: random.Random, site: Site, number: int, intake: dt.date, horizon: dt.date) -> Person:
@@ -141,7 +149,8 @@ def _make_person(rng: random.Random, site: Site, number: int, intake: dt.date, h
 
 
 def build_demo_sites(site_count: int = 40, years: tuple[int, ...] = DEMO_YEARS, seed: int = DEMO_SEED,
-                     intakes_per_year: int | None = None) -> list[Site]:
+                     intakes_per_year: int | tuple[int, int] | None = None) -> list[Site]:
+    """``intakes_per_year``: each site's, or the range each site's is drawn from (the demo's: 8 to 30)."""
     rng = random.Random(seed)
     horizon = dt.date(max(years), 12, 31)
     sites = []
@@ -159,8 +168,8 @@ def build_demo_sites(site_count: int = 40, years: tuple[int, ...] = DEMO_YEARS, 
             start=dt.date(rng.randint(2012, min(years) - 1), rng.randint(1, 12), 1),
             fidelity=min(max(rng.gauss(95, 12), 60), 122),
         )
-        yearly_intakes = intakes_per_year or rng.randint(8, 30)
-        first_intake = max(site.start, dt.date(min(years) - 2, 1, 1))
+        yearly_intakes = intakes_per_year if isinstance(intakes_per_year, int) else rng.randint(*(intakes_per_year or (8, 30)))
+        first_intake = max(site.start, dt.date(min(min(years) - 2, max(years) - 4), 1, 1))  # the latest year: 5 years of intakes
         count = int(yearly_intakes * ((horizon - first_intake).days / 365))
         intakes = sorted(_date_between(rng, first_intake, horizon) for _ in range(count))
         site.people = [_make_person(rng, site, n, intake, horizon) for n, intake in enumerate(intakes, start=1)]
@@ -304,7 +313,7 @@ def write_return(rows: dict[str, list[dict[str, object]]], target: Path, dialect
 
 
 def generate_demo_returns(out_dir: Path, site_count: int = 40, years: tuple[int, ...] = DEMO_YEARS,
-                          seed: int = DEMO_SEED, intakes_per_year: int | None = None) -> list[Path]:
+                          seed: int = DEMO_SEED, intakes_per_year: int | tuple[int, int] | None = None) -> list[Path]:
     """Write every site's return for every year; returns their paths in the order to submit."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed + 1)
@@ -317,8 +326,30 @@ def generate_demo_returns(out_dir: Path, site_count: int = 40, years: tuple[int,
     return paths
 
 
-if __name__ == "__main__":
-    import sys
+def scaled_site_count(scale: float) -> int:
+    return max(1, min(round(SITES_AT_SCALE_1 * scale), MOST_SITES))
 
-    for written in generate_demo_returns(Path(sys.argv[1] if len(sys.argv) > 1 else "demo-returns")):
-        print(written)
+
+def generate_scaled_returns(out_dir: Path, scale: float, years: tuple[int, ...] = DEMO_YEARS, seed: int = DEMO_SEED) -> list[Path]:
+    """Sweden at ``scale`` times full coverage: 300 × scale sites (at most ``MOST_SITES``, which then grow) and about
+    15,000 × scale participants enrolled in the latest year (fewer in earlier ones), each site's return for every year."""
+    sites = scaled_site_count(scale)
+    mean_intakes = PARTICIPANTS_A_YEAR_AT_SCALE_1 * scale / sites / ENROLLED_PER_INTAKE
+    return generate_demo_returns(out_dir, sites, years, seed, intakes_per_year=(max(1, round(mean_intakes / 2)), round(mean_intakes * 1.5)))
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write synthetic annual returns (format v1): the demo's 40 sites, or Sweden at a scale.")
+    parser.add_argument("out_dir", type=Path, nargs="?", default=Path("demo-returns"))
+    parser.add_argument("--scale", type=float, help="K times Sweden at full coverage (300 sites, 15,000 participants a year)")
+    parser.add_argument("--years", type=int, nargs="+", default=list(DEMO_YEARS))
+    args = parser.parse_args()
+    years = tuple(args.years)
+    written = generate_scaled_returns(args.out_dir, args.scale, years) if args.scale else generate_demo_returns(args.out_dir, years=years)
+    print(f"{len(written)} returns in {args.out_dir}")
+
+
+if __name__ == "__main__":
+    main()
