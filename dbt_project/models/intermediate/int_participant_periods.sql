@@ -18,20 +18,22 @@ with enrolled as (
         and (participant.exit_date is null or participant.exit_date >= period.first_day)
 ),
 
+-- What each participant did in each period, from their episodes alone: far fewer rows than participants × periods,
+-- and the enrolled rows are then read once (a CTE read twice is materialised whole)
 activity_in_period as (
     select
-        enrolled.return_id,
-        enrolled.participant_id,
-        enrolled.time_period,
+        episode.return_id,
+        episode.participant_id,
+        period.time_period,
         bool_or(episode.activity_type = 'konkurrensutsatt_arbete') as in_competitive_work,
         bool_or(episode.activity_type in ('konkurrensutsatt_arbete', 'subventionerat_arbete')) as in_paid_work,
         bool_or(episode.activity_type = 'studier') as in_education
-    from enrolled
-    inner join {{ ref('stg_returns__aktiviteter') }} as episode using (return_id, participant_id)
+    from {{ ref('stg_returns__aktiviteter') }} as episode
+    inner join {{ ref('int_periods') }} as period using (reporting_year)
     where
-        episode.start_date <= enrolled.last_day
-        and (episode.end_date is null or episode.end_date >= enrolled.first_day)
-    group by enrolled.return_id, enrolled.participant_id, enrolled.time_period
+        episode.start_date <= period.last_day
+        and (episode.end_date is null or episode.end_date >= period.first_day)
+    group by episode.return_id, episode.participant_id, period.time_period
 )
 
 select

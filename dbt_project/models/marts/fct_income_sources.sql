@@ -41,7 +41,8 @@ counted as (
         reporting_year,
         moment,
         income_source,
-        count(distinct row(return_id, participant_id)) as persons
+        -- a person once: intake refuses a code twice in one cell (codes_duplicate), and int_participants has a row each
+        count(*) as persons
     from moments
     group by reporting_year, moment, income_source
 )
