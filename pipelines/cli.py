@@ -38,7 +38,7 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
     from pipelines.returns.accepted import typed_tables
     from pipelines.returns.feedback import format_problem, format_summary
     from pipelines.returns.identity_numbers import masked
-    from pipelines.returns.sites import find_site, register_from_return, registered_from_return
+    from pipelines.returns.sites import list_sites, register_from_return, registered_from_return
     from pipelines.returns.submit import submit_all
 
     missing = [p for p in paths if not p.exists()]
@@ -46,6 +46,7 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
         return _usage_error("finns inte / does not exist: " + ", ".join(map(str, missing)))
     any_rejected = False
     accepted = 0
+    registered_sites = {s.site_id for s in list_sites(settings)}  # read once: the register is read whole each time
     for path, outcome in zip(paths, submit_all(paths, settings), strict=True):
         any_rejected |= not outcome.ok
         accepted += outcome.ok
@@ -55,8 +56,9 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
         # a return sent with the CLI from a site not in the register registers it (an upload is bound to its signed-in site)
         registered = None
         # (a duplicate too: the first sending may have been killed between archiving and registering)
-        if outcome.ok and outcome.receipt is not None and outcome.receipt.verdict == Verdict.ACCEPTED and site and find_site(settings, site) is None:
+        if outcome.ok and outcome.receipt is not None and outcome.receipt.verdict == Verdict.ACCEPTED and site and site not in registered_sites:
             registered = register_from_return(settings, typed_tables(settings.archive_dir, outcome.receipt)["verksamhet"].row(0, named=True))
+            registered_sites.add(site)
         if quiet and outcome.ok:  # quiet: only what needs attention, and a count at the end
             continue
         about = f" ({site} {year})" if site else ""
