@@ -1,9 +1,12 @@
 """The resources the assets share: the settings, and the dbt project with its command line."""
 
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
+import dbt.version
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from pipelines.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 
@@ -25,8 +28,17 @@ class SettingsResource(dg.ConfigurableResource):
         return Settings(home=Path(self.home), suppression_threshold=self.suppression_threshold)
 
 
+class WarehouseDbtCli(DbtCliResource):
+    """dagster-dbt learns the dbt executable's version by running it (``dbt --version``: 1.4 s of every run, on this
+    machine); the executable is this environment's own, so its version is the installed dbt-core's."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(dbt.version.__version__)
+
+
 def resources_for(settings: Settings) -> dict[str, object]:
     return {
         "settings": SettingsResource.of(settings),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": WarehouseDbtCli(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE),
     }
