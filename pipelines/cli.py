@@ -9,12 +9,17 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines import audit
 from pipelines.access.roles import Reader, Role
 from pipelines.returns.verdict import Verdict
 from pipelines.settings import DAGSTER_PORT, DASHBOARD_PORT, HOME_ENV, REPLACEABLE_TABLES, Settings, load_settings
 from pipelines.spreadsheet import CSV_DIALECTS, DEFAULT_CSV_DIALECT
+
+if TYPE_CHECKING:
+    from pipelines.returns.sites import Site
+    from pipelines.returns.submit import SubmitOutcome
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 SHOWN_PROBLEMS = 25
@@ -36,9 +41,7 @@ def _usage_error(message: str) -> int:
 
 def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> int:
     from pipelines.returns.accepted import typed_tables
-    from pipelines.returns.feedback import format_problem, format_summary
-    from pipelines.returns.identity_numbers import masked
-    from pipelines.returns.sites import list_sites, register_from_return, registered_from_return
+    from pipelines.returns.sites import list_sites, register_from_returns
     from pipelines.returns.submit import submit_all
 
     missing = [p for p in paths if not p.exists()]
@@ -47,37 +50,51 @@ def cmd_submit(settings: Settings, paths: list[Path], quiet: bool = False) -> in
     any_rejected = False
     accepted = 0
     registered_sites = {s.site_id for s in list_sites(settings)}  # read once: the register is read whole each time
-    for path, outcome in zip(paths, submit_all(paths, settings), strict=True):
-        any_rejected |= not outcome.ok
-        accepted += outcome.ok
-        site, year = outcome.site_and_year
-        audit.record_by(settings, None, audit.Action.UPLOAD, outcome=outcome.verdict, site_id=site, year=year,
-                        subject=outcome.receipt.return_id if outcome.receipt is not None else None)
-        # a return sent with the CLI from a site not in the register registers it (an upload is bound to its signed-in site)
-        registered = None
-        # (a duplicate too: the first sending may have been killed between archiving and registering)
-        if outcome.ok and outcome.receipt is not None and outcome.receipt.verdict == Verdict.ACCEPTED and site and site not in registered_sites:
-            registered = register_from_return(settings, typed_tables(settings.archive_dir, outcome.receipt)["verksamhet"].row(0, named=True))
-            registered_sites.add(site)
-        if quiet and outcome.ok:  # quiet: only what needs attention, and a count at the end
-            continue
-        about = f" ({site} {year})" if site else ""
-        print(f"{masked(str(path))}{about}: {VERDICT_TEXT[outcome.verdict]}")
-        if registered is not None:
-            print(f"  {registered_from_return(registered)}")
-        if outcome.verdict == Verdict.DUPLICATE and outcome.receipt:
-            print(f"  samma innehåll som / same content as {outcome.receipt.return_id} ({outcome.receipt.verdict})")
-        for problem in outcome.problems[:SHOWN_PROBLEMS]:
-            print(format_problem(problem))
-        if len(outcome.problems) > SHOWN_PROBLEMS:
-            print(f"  … och {len(outcome.problems) - SHOWN_PROBLEMS} till / and {len(outcome.problems) - SHOWN_PROBLEMS} more")
-        if outcome.problems:
-            print("  Sammanfattning / summary:\n" + format_summary(outcome.problems))
-        for report in outcome.report_paths:
-            print(f"  rapport / report: {report}")
+    for batch in submit_all(paths, settings):
+        for outcome in batch:
+            site, year = outcome.site_and_year
+            audit.record_by(settings, None, audit.Action.UPLOAD, outcome=outcome.verdict, site_id=site, year=year,
+                            subject=outcome.receipt.return_id if outcome.receipt is not None else None)
+        # a return sent with the CLI from a site not in the register registers it (an upload is bound to its signed-in
+        # site); a duplicate too: the first sending may have been killed between archiving and registering
+        unregistered = [o.receipt for o in batch if o.ok and o.receipt is not None and o.receipt.verdict == Verdict.ACCEPTED
+                        and o.receipt.site_id and o.receipt.site_id not in registered_sites]
+        registered = {site.site_id: site for site in register_from_returns(
+            settings, [typed_tables(settings.archive_dir, receipt)["verksamhet"].row(0, named=True) for receipt in unregistered])}
+        registered_sites |= {str(receipt.site_id) for receipt in unregistered}
+        for outcome in batch:
+            _print_outcome(outcome, registered, quiet)
+            any_rejected |= not outcome.ok
+            accepted += outcome.ok
     if quiet:
         print(f"{len(paths)} rapporter inlämnade, {accepted} godkända / {len(paths)} returns submitted, {accepted} accepted")
     return EXIT_REJECTED if any_rejected else EXIT_OK
+
+
+def _print_outcome(outcome: SubmitOutcome, registered: dict[str, Site], quiet: bool) -> None:
+    """What the sender reads of one return; ``registered``: the sites registered from this batch's returns, each told once."""
+    from pipelines.returns.feedback import format_problem, format_summary
+    from pipelines.returns.identity_numbers import masked
+    from pipelines.returns.sites import registered_from_return
+
+    site, year = outcome.site_and_year
+    registered_site = registered.pop(site, None) if site else None
+    if quiet and outcome.ok:  # quiet: only what needs attention, and a count at the end
+        return
+    about = f" ({site} {year})" if site else ""
+    print(f"{masked(str(outcome.source))}{about}: {VERDICT_TEXT[outcome.verdict]}")
+    if registered_site is not None:
+        print(f"  {registered_from_return(registered_site)}")
+    if outcome.verdict == Verdict.DUPLICATE and outcome.receipt:
+        print(f"  samma innehåll som / same content as {outcome.receipt.return_id} ({outcome.receipt.verdict})")
+    for problem in outcome.problems[:SHOWN_PROBLEMS]:
+        print(format_problem(problem))
+    if len(outcome.problems) > SHOWN_PROBLEMS:
+        print(f"  … och {len(outcome.problems) - SHOWN_PROBLEMS} till / and {len(outcome.problems) - SHOWN_PROBLEMS} more")
+    if outcome.problems:
+        print("  Sammanfattning / summary:\n" + format_summary(outcome.problems))
+    for report in outcome.report_paths:
+        print(f"  rapport / report: {report}")
 
 
 def cmd_run(settings: Settings) -> int:

@@ -222,9 +222,9 @@ def served(tmp_path_factory, dbt_manifest) -> Settings:
 def test_submit_run_export_and_site_report_through_the_command(served):
     recorded_entries = [(e.actor.split(":")[0], e.action, e.site_id, e.year, e.outcome, e.detail) for e in entries(served)]
     assert recorded_entries == [
-        ("cli", "upload", "IPS0005", 2025, "accepted", {}),
-        ("cli", "site_change", "IPS0005", None, "ok", {"change": "register_from_return"}),
+        ("cli", "upload", "IPS0005", 2025, "accepted", {}),  # the returns sent together, then their sites registered
         ("cli", "upload", "IPS0009", 2025, "accepted", {}),
+        ("cli", "site_change", "IPS0005", None, "ok", {"change": "register_from_return"}),
         ("cli", "site_change", "IPS0009", None, "ok", {"change": "register_from_return"}),
         ("cli", "run", None, None, "started", {}),
         ("dagster", "run", None, None, "published", {"job": "refresh_warehouse", "partitions": "2025"}),

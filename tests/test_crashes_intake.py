@@ -50,7 +50,7 @@ SUBMIT_KILLS = [
     Kill("writing the rejected return's feedback: its CSV report written, not its XLSX",
          'stop_at("pipelines.returns.feedback", "write_xlsx")', 4),
     Kill("registering a new site: every return archived (sent again), not registered",
-         'stop_at("pipelines.returns.sites", "register_from_return")', 4),
+         'stop_at("pipelines.returns.sites", "register_from_returns")', 4),
 ]
 # os.rename, as the archive calls it, stops the process when it would rename a staging folder
 RENAME_HOOK = '''
@@ -141,7 +141,7 @@ def test_a_new_site_is_registered_when_its_return_is_sent_again_after_a_kill(tmp
     third = write(minimal_return(), tmp_path / "third")
     command = ["--home", str(settings.home), "submit", str(third)]
     output = tmp_path / "output.txt"
-    kill_when_stopped(start(driver('stop_at("pipelines.returns.sites", "register_from_return")') + command, output), output, "registering")
+    kill_when_stopped(start(driver('stop_at("pipelines.returns.sites", "register_from_returns")') + command, output), output, "registering")
     assert start([CLI, *command], output).wait(timeout=120) == 0
     assert find_site(settings, "IPS0009") is not None
 

@@ -88,7 +88,7 @@ def test_returns_sent_together_are_stored_in_order_once_each(tmp_path):
     settings = load_settings(tmp_path / "home")
     first = write(minimal_return(), tmp_path / "first")
     replacement = write(minimal_return(education="hogskola"), tmp_path / "replacement")
-    outcomes = list(submit_all([first, first, replacement], settings))
+    (outcomes,) = submit_all([first, first, replacement], settings)  # one batch
     assert [o.verdict for o in outcomes] == [Verdict.ACCEPTED, Verdict.DUPLICATE, Verdict.ACCEPTED]
     assert outcomes[1].receipt == outcomes[0].receipt
     assert outcomes[2].receipt.supersedes == outcomes[0].receipt.return_id

@@ -22,6 +22,7 @@ from pipelines.returns.sites import (
     find_site,
     list_sites,
     register_from_return,
+    register_from_returns,
     update_site,
 )
 from pipelines.settings import PROJECT_ROOT, Settings, load_settings
@@ -129,6 +130,17 @@ def test_register_from_a_returns_verksamhet_row(settings):
     assert register_from_return(settings, row) == Site("IPS0031", "IPS Umeå", "2480", "", D("2019-09-01"))
     assert register_from_return(settings, {**row, "site_name": "Annat namn"}) is None  # registered already: left as it is
     assert find_site(settings, "IPS0031") == Site("IPS0031", "IPS Umeå", "2480", "", D("2019-09-01"))
+
+
+
+def test_many_returns_register_their_sites_once_each(settings):
+    row = {"site_id": "IPS0031", "site_name": "IPS Umeå", "municipality_code": "2480", "start_date": D("2019-09-01"), "reporting_year": 2025}
+    register_from_return(settings, row)
+    rows = [{**row, "site_id": "IPS0032", "site_name": "IPS Luleå", "municipality_code": "2580"}, {**row, "site_name": "Annat namn"},
+            {**row, "site_id": "IPS0032", "site_name": "IPS Luleå, a later year", "municipality_code": "2580"}]
+    assert register_from_returns(settings, rows) == [Site("IPS0032", "IPS Luleå", "2580", "", D("2019-09-01"))]  # the first row of it
+    assert [s.site_id for s in list_sites(settings)] == ["IPS0031", "IPS0032"]
+    assert find_site(settings, "IPS0031").name == "IPS Umeå"
 
 
 # The command

@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypedDict, Unpack
@@ -129,15 +129,29 @@ def deactivate_site(settings: Settings, site_id: str, on: dt.date | None = None,
 def register_from_return(settings: Settings, verksamhet_row: Mapping[str, object], *, by: Reader | None = None) -> Site | None:
     """Register the site of an accepted return from its ``verksamhet`` row (active from its start date, no contact
     e-mail yet); None when it is registered already."""
-    start_date = verksamhet_row["start_date"]
-    assert isinstance(start_date, dt.date)
-    try:
-        return _add(settings, Site(str(verksamhet_row["site_id"]), str(verksamhet_row["site_name"]), str(verksamhet_row["municipality_code"]),
-                                   "", start_date), by, "register_from_return")
-    except SiteError:
-        if find_site(settings, str(verksamhet_row["site_id"])) is not None:
-            return None  # registered meanwhile
-        raise
+    added = register_from_returns(settings, [verksamhet_row], by=by)
+    return added[0] if added else None
+
+
+def register_from_returns(settings: Settings, verksamhet_rows: Sequence[Mapping[str, object]], *, by: Reader | None = None) -> list[Site]:
+    """``register_from_return`` for many returns, with one reading and one writing of the register: the sites added,
+    each once (a site registered already, or meanwhile, is left as it is)."""
+    if not verksamhet_rows:
+        return []
+    found: dict[str, Site] = {}
+    for row in verksamhet_rows:
+        start_date = row["start_date"]
+        assert isinstance(start_date, dt.date)
+        site = _checked(Site(str(row["site_id"]), str(row["site_name"]), str(row["municipality_code"]), "", start_date))
+        found.setdefault(site.site_id, site)
+    with _register_lock(settings):
+        sites = _load(settings)
+        added = [site for site_id, site in found.items() if site_id not in sites]
+        if added:
+            _save(settings, {**sites, **{site.site_id: site for site in added}})
+    for site in added:
+        audit.record_by(settings, by, audit.Action.SITE_CHANGE, site_id=site.site_id, detail={"change": "register_from_return"})
+    return added
 
 
 def _add(settings: Settings, site: Site, by: Reader | None, change: str) -> Site:

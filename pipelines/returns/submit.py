@@ -51,14 +51,15 @@ def submit(path: Path, settings: Settings, *, uploaded_by_site: str | None = Non
     """``uploaded_by_site``: the signed-in site of an upload in the browser. Its return must be its own (one for
     another site is refused and kept nowhere), and an accepted return that would supersede the one in effect
     waits for the site's confirmation (``archive.decide``)."""
-    return next(submit_all([path], settings, uploaded_by_site=uploaded_by_site))
+    (outcome,) = next(submit_all([path], settings, uploaded_by_site=uploaded_by_site))
+    return outcome
 
 
-def submit_all(paths: Sequence[Path], settings: Settings, *, uploaded_by_site: str | None = None) -> Iterator[SubmitOutcome]:
-    """``submit`` each return, in order, an outcome as each batch of ``SUBMIT_BATCH`` is done: a batch's returns are
-    checked together (``check_returns``) and stored under one taking of the archive's lock."""
+def submit_all(paths: Sequence[Path], settings: Settings, *, uploaded_by_site: str | None = None) -> Iterator[list[SubmitOutcome]]:
+    """``submit`` each return, in order: the outcomes of each batch of ``SUBMIT_BATCH`` as it is done. A batch's returns
+    are checked together (``check_returns``) and stored under one taking of the archive's lock."""
     for first in range(0, len(paths), SUBMIT_BATCH):
-        yield from _submit_batch(paths[first:first + SUBMIT_BATCH], settings, uploaded_by_site)
+        yield _submit_batch(paths[first:first + SUBMIT_BATCH], settings, uploaded_by_site)
 
 
 @dataclass
