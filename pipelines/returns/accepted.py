@@ -78,16 +78,22 @@ def stale_site_years(archive_dir: Path, warehouse_path: Path) -> list[str]:
 
 
 def typed_tables(archive_dir: Path, receipt: archive.Receipt) -> dict[str, pl.DataFrame]:
-    """The return's typed tables. An entry archived by version 0.1 has none yet: they are made once, by the
-    same check as at submission, and added to the entry."""
-    if not archive.has_typed_tables(archive_dir, receipt):
-        folder = archive.files_dir(archive_dir, receipt)
-        files = tuple(SubmittedFile(str(f["name"]), (folder / str(f["name"])).read_bytes()) for f in receipt.files)
-        result = check_return(Submission(receipt.source_name, receipt.kind, files))
-        if not result.accepted:
-            raise ValueError(f"archive entry {receipt.return_id} was accepted but no longer passes the checks")
-        archive.add_typed_tables(archive_dir, receipt, result.tables)
+    """The return's typed tables (made first for an entry of version 0.1: ``ensure_typed_tables``)."""
+    ensure_typed_tables(archive_dir, receipt)
     return dict(archive.read_typed_tables(archive_dir, receipt))
+
+
+def ensure_typed_tables(archive_dir: Path, receipt: archive.Receipt) -> None:
+    """An entry archived by version 0.1 has no typed tables yet: they are made once, by the same check as at
+    submission, and added to the entry."""
+    if archive.has_typed_tables(archive_dir, receipt):
+        return
+    folder = archive.files_dir(archive_dir, receipt)
+    files = tuple(SubmittedFile(str(f["name"]), (folder / str(f["name"])).read_bytes()) for f in receipt.files)
+    result = check_return(Submission(receipt.source_name, receipt.kind, files))
+    if not result.accepted:
+        raise ValueError(f"archive entry {receipt.return_id} was accepted but no longer passes the checks")
+    archive.add_typed_tables(archive_dir, receipt, result.tables)
 
 
 def raw_tables(returns: Iterable[tuple[archive.Receipt, Mapping[str, pl.DataFrame]]], current: set[str]) -> dict[str, pl.DataFrame]:
@@ -101,25 +107,31 @@ def raw_tables(returns: Iterable[tuple[archive.Receipt, Mapping[str, pl.DataFram
         receipts.append(receipt)
         for name, frame in tables.items():
             frames[name].append(frame.with_columns(pl.lit(receipt.return_id).alias("return_id")))
-    rows = pl.DataFrame(
+    return {"returns": _returns_rows(receipts, current), **{name: pl.concat(parts, how="vertical") for name, parts in frames.items()}}
+
+
+def _returns_rows(receipts: Iterable[archive.Receipt], current: set[str]) -> pl.DataFrame:
+    return pl.DataFrame(
         [(r.return_id, r.site_id, r.reporting_year, r.received_at, r.checksum, r.return_id in current) for r in receipts],
         schema={"return_id": pl.String, "site_id": pl.String, "reporting_year": pl.Int64, "received_at": pl.String,
                 "checksum": pl.String, "is_current": pl.Boolean},
         orient="row",
     )
-    return {"returns": rows, **{name: pl.concat(parts, how="vertical") for name, parts in frames.items()}}
 
 
 def load_site_years(archive_dir: Path, warehouse_path: Path, keys: Collection[str]) -> dict[str, int]:
     """Replace the ``raw`` rows of these site-years by those of their accepted returns, in one transaction (the
-    tables made first if they are missing or of an older version); the rows loaded per table."""
+    tables made first if they are missing or of an older version); the rows loaded per table. DuckDB reads the
+    returns' typed tables from the archive itself, all of a table's files in one query."""
     receipts = accepted_receipts(archive_dir)
     current = current_return_ids(receipts)
     chosen = [r for r in receipts if site_year(str(r.site_id), int(str(r.reporting_year))) in keys]
-    tables = raw_tables(((receipt, typed_tables(archive_dir, receipt)) for receipt in chosen), current)
+    for receipt in chosen:
+        ensure_typed_tables(archive_dir, receipt)
     loading = pl.DataFrame([key.rsplit("-", 1) for key in keys], schema={"site_id": pl.String, "reporting_year": pl.String},
                            orient="row").with_columns(pl.col("reporting_year").cast(pl.Int64))
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    loaded = {}
     with duckdb.connect(str(warehouse_path)) as connection:
         connection.execute("begin transaction")
         if not _raw_schema_is_current(connection):
@@ -128,12 +140,28 @@ def load_site_years(archive_dir: Path, warehouse_path: Path, keys: Collection[st
         withdrawn = "select return_id from raw.returns join loading using (site_id, reporting_year)"
         for name in reversed(RAW_TABLES):  # raw.returns last: it says which rows the others' deletions take
             connection.execute(f"delete from raw.{name} where return_id in ({withdrawn})")
-        for name, frame in tables.items():
-            connection.register("incoming", frame.to_arrow())
-            connection.execute(f"insert into raw.{name} by name select * from incoming")
-            connection.unregister("incoming")
+        returns = _returns_rows(chosen, current)
+        connection.register("incoming", returns.to_arrow())
+        connection.execute("insert into raw.returns by name select * from incoming")
+        loaded["returns"] = returns.height
+        for name in TABLES:
+            loaded[name] = _insert_typed_tables(connection, name, [(r.return_id, archive.typed_table_path(archive_dir, r, name)) for r in chosen])
         connection.execute("commit")
-    return {name: frame.height for name, frame in tables.items()}
+    return loaded
+
+
+def _insert_typed_tables(connection: duckdb.DuckDBPyConnection, name: str, files: list[tuple[str, Path]]) -> int:
+    """Insert table ``name`` of each return (its id, its Parquet file) into ``raw``; the rows inserted."""
+    if not files:
+        return 0
+    archived = pl.DataFrame({"return_id": [return_id for return_id, _ in files], "filename": [str(path) for _, path in files]})
+    connection.register("archived", archived.to_arrow())
+    (inserted,) = connection.execute(
+        f"insert into raw.{name} by name select typed.* exclude (filename), archived.return_id "
+        "from read_parquet($files, filename = true, union_by_name = true) as typed join archived using (filename)",
+        {"files": archived.get_column("filename").to_list()}).fetchone() or (0,)
+    connection.unregister("archived")
+    return int(inserted)
 
 
 def _raw_schema_is_current(connection: duckdb.DuckDBPyConnection) -> bool:

@@ -233,9 +233,12 @@ def _write_typed_tables(folder: Path, typed_tables: Mapping[str, pl.DataFrame]) 
 
 def read_typed_tables(archive_dir: Path, receipt: Receipt) -> Iterator[tuple[str, pl.DataFrame]]:
     """An accepted return's typed tables, as checked when it was submitted."""
-    folder = archive_dir / receipt.return_id / TYPED_TABLES
     for name in TABLES:
-        yield name, pl.read_parquet(folder / f"{name}.parquet")
+        yield name, pl.read_parquet(typed_table_path(archive_dir, receipt, name))
+
+
+def typed_table_path(archive_dir: Path, receipt: Receipt, name: str) -> Path:
+    return archive_dir / receipt.return_id / TYPED_TABLES / f"{name}.parquet"
 
 
 def has_typed_tables(archive_dir: Path, receipt: Receipt) -> bool:
