@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -99,7 +100,8 @@ class AlreadyDecided(Exception):
 def _entries(archive_dir: Path) -> list[Path]:
     if not archive_dir.exists():
         return []
-    return sorted(p for p in archive_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    with os.scandir(archive_dir) as found:
+        return sorted(Path(e.path) for e in found if e.is_dir() and not e.name.startswith("."))
 
 
 def read_receipts(archive_dir: Path) -> list[Receipt]:
@@ -107,8 +109,21 @@ def read_receipts(archive_dir: Path) -> list[Receipt]:
     return [_read_entry(p) for p in _entries(archive_dir)]
 
 
+# Each receipt.json read, by its path, with the (mtime, size) it had: a receipt is written once, with its entry, so
+# the archive's thousands of receipts are read from disk once per process (the dashboard's register of returns read
+# them all at every visit); one changed on disk is read again.
+_receipt_fields: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
 def _read_entry(entry: Path) -> Receipt:
-    fields = json.loads((entry / RECEIPT).read_text(encoding="utf-8"))
+    path = entry / RECEIPT
+    stat = path.stat()
+    version = (stat.st_mtime_ns, stat.st_size)
+    cached = _receipt_fields.get(path)
+    if cached is None or cached[0] != version:
+        cached = (version, json.loads(path.read_text(encoding="utf-8")))
+        _receipt_fields[path] = cached
+    fields = dict(cached[1])
     for name, key in ((DECISION, "decision"), (REMOVED, "removed")):
         if (entry / name).exists():
             fields[key] = json.loads((entry / name).read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import polars as pl
@@ -14,10 +14,12 @@ from pipelines.returns.verdict import Verdict
 def returns_of_year(archive_dir: Path, year: int) -> pl.DataFrame:
     """One row per site with a return for ``year``: returns received, accepted and rejected, and the latest
     verdict and time. A return that could not be read has no site or year and is not counted here."""
-    receipts = [r for r in archive.read_receipts(archive_dir) if r.reporting_year == year and r.site_id is not None]
+    by_site: defaultdict[str, list[archive.Receipt]] = defaultdict(list)
+    for receipt in archive.read_receipts(archive_dir):  # oldest first
+        if receipt.reporting_year == year and receipt.site_id is not None:
+            by_site[receipt.site_id].append(receipt)
     rows = []
-    for site in sorted({r.site_id for r in receipts if r.site_id is not None}):
-        of_site = [r for r in receipts if r.site_id == site]  # oldest first
+    for site, of_site in sorted(by_site.items()):
         rows.append((site, len(of_site), sum(r.verdict == Verdict.ACCEPTED for r in of_site),
                      sum(r.verdict == Verdict.REJECTED for r in of_site), str(of_site[-1].verdict), of_site[-1].received_at[:16]))
     return pl.DataFrame(rows, schema={"site_id": pl.String, "received": pl.Int64, "accepted": pl.Int64, "rejected": pl.Int64,
