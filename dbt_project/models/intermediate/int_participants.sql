@@ -15,8 +15,8 @@ primary_diagnosis as (
         diagnosis.participant_id,
         arg_min(diagnosis_rank.diagnosis, diagnosis_rank.hierarchy_rank) as diagnosis
     from {{ ref('stg_returns__diagnoser') }} as diagnosis
-    semi join {{ ref('int_current_returns') }} using (return_id)
     inner join diagnosis_rank using (diagnosis_group)
+    where diagnosis.return_id in (select return_id from {{ ref('int_current_returns') }})
     group by diagnosis.return_id, diagnosis.participant_id
 ),
 
@@ -27,8 +27,9 @@ first_competitive_job as (
         episode.participant_id,
         min(episode.start_date) as first_competitive_job_start
     from {{ ref('stg_returns__aktiviteter') }} as episode
-    semi join {{ ref('int_current_returns') }} using (return_id)
-    where episode.activity_type = 'konkurrensutsatt_arbete'
+    where
+        episode.activity_type = 'konkurrensutsatt_arbete'
+        and episode.return_id in (select return_id from {{ ref('int_current_returns') }})
     group by episode.site_id, episode.participant_id
 ),
 

@@ -19,4 +19,4 @@ select
     cast(make_date(years.reporting_year, 3 * quarters.quarter - 2, 1) + interval 3 month - interval 1 day as date)
         as last_day
 from years
-cross join range(1, 5) as quarters (quarter)
+cross join (values (1), (2), (3), (4)) as quarters (quarter)

@@ -12,6 +12,6 @@ select
     site.organiser_type,
     site.specialist_fte
 from {{ ref('stg_returns__verksamhet') }} as site
-semi join {{ ref('int_current_returns') }} using (return_id)
 inner join {{ ref('municipalities') }} as municipality using (municipality_code)
 inner join {{ ref('counties') }} as county using (county_code)
+where site.return_id in (select current_return.return_id from {{ ref('int_current_returns') }} as current_return)
