@@ -16,7 +16,8 @@ primary_diagnosis as (
         arg_min(diagnosis_rank.diagnosis, diagnosis_rank.hierarchy_rank) as diagnosis
     from {{ ref('stg_returns__diagnoser') }} as diagnosis
     inner join diagnosis_rank using (diagnosis_group)
-    where diagnosis.return_id in (select return_id from {{ ref('int_current_returns') }})
+    where
+        diagnosis.return_id in (select current_return.return_id from {{ ref('int_current_returns') }} as current_return)
     group by diagnosis.return_id, diagnosis.participant_id
 ),
 
@@ -29,7 +30,7 @@ first_competitive_job as (
     from {{ ref('stg_returns__aktiviteter') }} as episode
     where
         episode.activity_type = 'konkurrensutsatt_arbete'
-        and episode.return_id in (select return_id from {{ ref('int_current_returns') }})
+        and episode.return_id in (select current_return.return_id from {{ ref('int_current_returns') }} as current_return)
     group by episode.site_id, episode.participant_id
 ),
 
