@@ -30,7 +30,9 @@ first_competitive_job as (
     from {{ ref('stg_returns__aktiviteter') }} as episode
     where
         episode.activity_type = 'konkurrensutsatt_arbete'
-        and episode.return_id in (select current_return.return_id from {{ ref('int_current_returns') }} as current_return)
+        and episode.return_id in (
+            select current_return.return_id from {{ ref('int_current_returns') }} as current_return
+        )
     group by episode.site_id, episode.participant_id
 ),
 
