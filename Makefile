@@ -39,8 +39,11 @@ lint: install
 test: lint browser axe
 	$(BIN)/pytest
 
+# What the pipeline costs at a scale (1 = Sweden: 300 sites, 15,000 participants a year): `make benchmark SCALE=10 RUNS=1`.
+SCALE ?= 1
+RUNS ?= 3
 benchmark: install
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py --scale $(SCALE) --runs $(RUNS)
 
 # The catalogue and the SDMX structure are generated from seeds/reference/; tests fail when they are stale.
 docs: install

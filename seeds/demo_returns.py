@@ -312,9 +312,10 @@ def write_return(rows: dict[str, list[dict[str, object]]], target: Path, dialect
     return target
 
 
-def generate_demo_returns(out_dir: Path, site_count: int = 40, years: tuple[int, ...] = DEMO_YEARS,
-                          seed: int = DEMO_SEED, intakes_per_year: int | tuple[int, int] | None = None) -> list[Path]:
-    """Write every site's return for every year; returns their paths in the order to submit."""
+def generate_demo_returns(out_dir: Path, site_count: int = 40, years: tuple[int, ...] = DEMO_YEARS, seed: int = DEMO_SEED,
+                          intakes_per_year: int | tuple[int, int] | None = None, dialect: Dialect | None = None) -> list[Path]:
+    """Write every site's return for every year; returns their paths in the order to submit. ``dialect``: every return
+    in it (the same rows), instead of each site's own (``dialect_for``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed + 1)
     paths = []
@@ -322,7 +323,7 @@ def generate_demo_returns(out_dir: Path, site_count: int = 40, years: tuple[int,
     for year in years:
         for number, site in enumerate(sites, start=1):
             rows = return_rows(site, year, rng)
-            paths.append(write_return(rows, out_dir / f"{site.site_id}_{year}", dialect_for(number)))
+            paths.append(write_return(rows, out_dir / f"{site.site_id}_{year}", dialect or dialect_for(number)))
     return paths
 
 
@@ -330,12 +331,13 @@ def scaled_site_count(scale: float) -> int:
     return max(1, min(round(SITES_AT_SCALE_1 * scale), MOST_SITES))
 
 
-def generate_scaled_returns(out_dir: Path, scale: float, years: tuple[int, ...] = DEMO_YEARS, seed: int = DEMO_SEED) -> list[Path]:
+def generate_scaled_returns(out_dir: Path, scale: float, years: tuple[int, ...] = DEMO_YEARS, seed: int = DEMO_SEED,
+                            dialect: Dialect | None = None) -> list[Path]:
     """Sweden at ``scale`` times full coverage: 300 × scale sites (at most ``MOST_SITES``, which then grow) and about
     15,000 × scale participants enrolled in the latest year (fewer in earlier ones), each site's return for every year."""
     sites = scaled_site_count(scale)
     mean_intakes = PARTICIPANTS_A_YEAR_AT_SCALE_1 * scale / sites / ENROLLED_PER_INTAKE
-    return generate_demo_returns(out_dir, sites, years, seed, intakes_per_year=(max(1, round(mean_intakes / 2)), round(mean_intakes * 1.5)))
+    return generate_demo_returns(out_dir, sites, years, seed, (max(1, round(mean_intakes / 2)), round(mean_intakes * 1.5)), dialect)
 
 
 def main() -> None:
