@@ -102,8 +102,10 @@ def start(command: list[str], output: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def wait_until(reached: Callable[[], bool], process: subprocess.Popen[bytes] | None, output: Path | None, what: str) -> None:
-    """Until ``reached``; fails if ``process`` ends first, or after ``REACH_SECONDS``, with the end of its ``output``."""
+def wait_until(reached: Callable[[], bool], process: subprocess.Popen[bytes] | None, output: Path | None, what: str,
+               poll_seconds: float = 0.02) -> None:
+    """Until ``reached``; fails if ``process`` ends first, or after ``REACH_SECONDS``, with the end of its ``output``. A
+    moment that lasts only milliseconds (a small snapshot being written) needs a shorter ``poll_seconds``."""
     def shown() -> str:
         return output.read_text(errors="replace")[-3000:] if output is not None and output.exists() else ""
 
@@ -115,7 +117,7 @@ def wait_until(reached: Callable[[], bool], process: subprocess.Popen[bytes] | N
             if process is not None:
                 kill(process)
             pytest.fail(f"{what} did not come within {REACH_SECONDS} s:\n{shown()}")
-        time.sleep(0.02)
+        time.sleep(poll_seconds)
 
 
 def is_stopped(pid: int) -> bool:

@@ -137,7 +137,7 @@ def test_the_daemon_and_its_run_workers_killed_at_each_stage(tmp_path, small_war
             # 5. a new return, a new state: the daemon (its code server and worker with it) killed while the published
             # snapshot is written
             assert submit(write(minimal_return(education="hogskola"), tmp_path / "replacement"), settings).verdict == "accepted"
-            crashes.wait_until(incoming_snapshot.exists, daemon, output, "the fifth run's published snapshot")
+            crashes.wait_until(incoming_snapshot.exists, daemon, output, "the fifth run's published snapshot", poll_seconds=0.001)
             kill_group(daemon)
             assert assert_every_entry_whole(settings.archive_dir) == len(old.returns) + 2
             after_the_last_kill = crashes.published(settings)
