@@ -2,10 +2,11 @@
     (same indicator, frequency and period) where exactly one part is suppressed and the total is
     published, the smallest published non-zero part is suppressed as well ('D'), so the suppressed value
     cannot be found by subtracting the other parts from the total. A zero is never the one: hidden beside
-    the withheld part, their sum would still be the withheld value. `cell_key` orders ties. -#}
-{% macro complementary_suppression(relation, cell_key) %}
+    the withheld part, their sum would still be the withheld value. `cell_key` orders ties; `columns` are the cells'
+    columns besides conf_status. -#}
+{% macro complementary_suppression(relation, cell_key, columns) %}
     select
-        * exclude (conf_status, candidate, suppressed_parts, total_status, size_rank),
+        {{ columns | join(', ') }},
         case
             when candidate and suppressed_parts = 1 and total_status = 'F' and size_rank = 1
                 and unit_measure in ('PS', 'PC', 'SEK') and breakdown <> 'total'
@@ -23,8 +24,8 @@
                 partition by indicator_code, freq, time_period, breakdown, candidate
                 order by coalesce(numerator, obs_value), {{ cell_key | join(', ') }}
             ) as size_rank
-        from (select *, conf_status = 'F' and coalesce(numerator, obs_value) <> 0 as candidate from {{ relation }})
-    )
+        from (select *, conf_status = 'F' and coalesce(numerator, obs_value) <> 0 as candidate from {{ relation }}) as cell
+    ) as ranked
 {% endmacro %}
 
 
@@ -32,15 +33,17 @@
     breakdown, unit_measure, numerator, denominator, obs_value and the `cell_key` columns): primary
     suppression by unit, complementary suppression within each breakdown, rates withheld with the
     count they are built on (`rate_bases`: pairs of rate code and count code), and complementary
-    suppression once more for those rates. Adds `conf_status` (F, A, D). -#}
-{% macro protect_cells(relation, cell_key, rate_bases) %}
+    suppression once more for those rates. Gives those columns, the `carried` ones and `conf_status` (F, A, D). -#}
+{% macro protect_cells(relation, cell_key, rate_bases, carried=[]) %}
+    {%- set columns = ['indicator_code', 'freq', 'time_period', 'breakdown', 'unit_measure', 'numerator', 'denominator',
+                       'obs_value'] + cell_key + carried -%}
     with primary_suppression as (
         select *, {{ primary_suppression('unit_measure', 'numerator', 'denominator', 'obs_value') }} as conf_status
         from {{ relation }}
     ),
 
     counts_protected as (
-        {{ complementary_suppression('primary_suppression', cell_key) }}
+        {{ complementary_suppression('primary_suppression', cell_key, columns) }}
     ),
 
     withheld_bases as (
@@ -55,7 +58,7 @@
 
     rates_follow_counts as (
         select
-            cell.* exclude (conf_status),
+            {% for column in columns %}cell.{{ column }}, {% endfor %}
             case
                 when cell.conf_status = 'F' and withheld_bases.indicator_code is not null then 'D'
                 else cell.conf_status
@@ -64,5 +67,5 @@
         left join withheld_bases using (indicator_code, freq, time_period, {{ cell_key | join(', ') }})
     )
 
-    {{ complementary_suppression('rates_follow_counts', cell_key) }}
+    {{ complementary_suppression('rates_follow_counts', cell_key, columns) }}
 {% endmacro %}

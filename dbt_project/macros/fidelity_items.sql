@@ -6,3 +6,9 @@
     {%- endfor -%}
     {{ return(items) }}
 {%- endmacro %}
+
+
+{#- The columns of a fidelity review as staged, but its total: who, when, by whom and the 25 item scores. -#}
+{% macro fidelity_review_columns() -%}
+    {{ return(['return_id', 'site_id', 'reporting_year', 'review_date', 'reviewer_type'] + fidelity_items()) }}
+{%- endmacro %}

@@ -3,8 +3,10 @@
 {% macro round_ratio(numerator, denominator, scale=1) -%}
     case when ({{ denominator }}) > 0 then
         cast(
-            ((20 * {{ scale }} * cast({{ numerator }} as hugeint) + cast({{ denominator }} as hugeint))
-             // (2 * cast({{ denominator }} as hugeint))) / 10 as decimal(18, 1)
+            {{ integer_quotient(
+                '20 * ' ~ scale ~ ' * ' ~ wide_integer(numerator) ~ ' + ' ~ wide_integer(denominator),
+                '2 * ' ~ wide_integer(denominator)
+            ) }} / 10 as decimal(18, 1)
         )
     end
 {%- endmacro %}

@@ -11,12 +11,12 @@ with computed as (
 ),
 
 retained as (
-    select * from read_parquet('{{ path }}')
+    select * from {{ parquet_file_rows(path) }}
 )
 
 select * from computed
 where reporting_year not in (select retained.reporting_year from retained)
-union all by name
+{{ union_all_by_name() }}
 select * from retained
     {%- else %}
 {{ caller() }}

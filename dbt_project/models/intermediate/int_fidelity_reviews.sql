@@ -1,6 +1,8 @@
 -- Every fidelity review in the sites' current returns, its total recomputed from the 25 items.
 select
-    review.* exclude (total_score),
+    {%- for column in fidelity_review_columns() %}
+        review.{{ column }},
+    {%- endfor %}
     -- a given total equals the items' sum (checked at intake); the items are always there
     {{ fidelity_items() | join(' + ') }} as total_score
 from {{ ref('stg_returns__programtrohet') }} as review

@@ -13,7 +13,7 @@ with cohort as (
     from {{ ref('int_participants') }} as participant
     left join {{ ref('int_current_returns') }} as next_year
         on participant.site_id = next_year.site_id and next_year.reporting_year = participant.reporting_year + 1
-    where year(participant.intake_date) = participant.reporting_year
+    where extract(year from participant.intake_date) = participant.reporting_year
 )
 
 select

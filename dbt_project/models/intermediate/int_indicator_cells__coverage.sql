@@ -19,10 +19,9 @@ population_of_year as (
         years.reporting_year,
         county.iso_code as ref_area,
         -- the year itself or the newest before it wins; failing those, the oldest after it
-        arg_max(
-            population.population,
-            case when population.year <= years.reporting_year then population.year else -population.year end
-        ) as population
+        {{ value_at_max('population.population', [
+            'case when population.year <= years.reporting_year then population.year else -population.year end'
+        ]) }} as population
     from (select distinct reporting_year from participants) as years
     cross join {{ ref('county_population') }} as population
     inner join {{ ref('counties') }} as county using (county_code)

@@ -8,7 +8,7 @@ with days_per_participant as (
         'DAYS_TO_CONTACT_MED' as indicator_code,
         days_to_contact as elapsed_days
     from {{ ref('int_participants') }}
-    where year(intake_date) = reporting_year and days_to_contact is not null
+    where extract(year from intake_date) = reporting_year and days_to_contact is not null
     union all
     select
         reporting_year,
@@ -17,7 +17,7 @@ with days_per_participant as (
         'DAYS_TO_JOB_MED' as indicator_code,
         first_competitive_job_start - intake_date as elapsed_days
     from {{ ref('int_participants') }}
-    where year(first_competitive_job_start) = reporting_year
+    where extract(year from first_competitive_job_start) = reporting_year
 ),
 
 medians as (
@@ -25,7 +25,7 @@ medians as (
         indicator_code,
         reporting_year,
         {{ area_or_site() }},
-        median(elapsed_days) as median_days,
+        {{ median_of('elapsed_days') }} as median_days,
         count(*) as persons
     from days_per_participant
     group by grouping sets (  -- noqa: PRS

@@ -2,6 +2,26 @@
 -- area, site, sex, age and diagnosis. Numerator and denominator beside each value; unprotected.
 -- The breakdowns by sex, age and diagnosis are complete (indicators v1.1): every code of the dimension in every
 -- year, counted 0 where nobody falls in it, so that "nobody" is told apart from "not reported".
+{%- set cell_key = ['freq', 'time_period', 'reporting_year', 'ref_area', 'site_id', 'sex', 'age', 'diagnosis'] -%}
+{#- the counts of each cell, by name: every indicator below is made of them -#}
+{%- set counts = {
+    'participants': "count(*)",
+    'intakes': "count(*) filter (where intake_in_period)",
+    'exits': "count(*) filter (where exit_in_period)",
+    'emp_comp': "count(*) filter (where in_competitive_work)",
+    'participants_out_of_work': "count(*) filter (where not in_paid_work_at_intake)",
+    'emp_comp_out_of_work': "count(*) filter (where in_competitive_work and not in_paid_work_at_intake)",
+    'emp_paid': "count(*) filter (where in_paid_work)",
+    'edu': "count(*) filter (where in_education)",
+    'emp_or_edu': "count(*) filter (where in_paid_work or in_education)",
+    'attachment_known': "count(attachment_change)",
+    'attachment_improved': "count(*) filter (where attachment_change = 'improved')",
+    'contact_known': "count(days_to_contact) filter (where intake_in_period)",
+    'contact_within_7': "count(*) filter (where intake_in_period and days_to_contact <= 7)",
+    'contact_8_to_30': "count(*) filter (where intake_in_period and days_to_contact between 8 and 30)",
+    'contact_after_30': "count(*) filter (where intake_in_period and days_to_contact > 30)",
+} %}
+
 with counted as (
     select
         freq,
@@ -11,21 +31,11 @@ with counted as (
         {{ value_or_total('sex') }} as sex,
         {{ value_or_total('age') }} as age,
         {{ value_or_total('diagnosis') }} as diagnosis,
-        count(*) as participants,
-        count(*) filter (where intake_in_period) as intakes,
-        count(*) filter (where exit_in_period) as exits,
-        count(*) filter (where in_competitive_work) as emp_comp,
-        count(*) filter (where not in_paid_work_at_intake) as participants_out_of_work,
-        count(*) filter (where in_competitive_work and not in_paid_work_at_intake) as emp_comp_out_of_work,
-        count(*) filter (where in_paid_work) as emp_paid,
-        count(*) filter (where in_education) as edu,
-        count(*) filter (where in_paid_work or in_education) as emp_or_edu,
-        count(attachment_change) as attachment_known,
-        count(*) filter (where attachment_change = 'improved') as attachment_improved,
-        count(days_to_contact) filter (where intake_in_period) as contact_known,
-        count(*) filter (where intake_in_period and days_to_contact <= 7) as contact_within_7,
-        count(*) filter (where intake_in_period and days_to_contact between 8 and 30) as contact_8_to_30,
-        count(*) filter (where intake_in_period and days_to_contact > 30) as contact_after_30
+        -- noqa: disable=LT02
+        {%- for name, expression in counts.items() %}
+        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    -- noqa: enable=LT02
     from {{ ref('int_participant_periods') }}
     group by grouping sets (  -- noqa: PRS
         (freq, time_period),
@@ -63,17 +73,28 @@ every_breakdown_cell as (
 ),
 
 participant_counts as (
-    select * from counted
-    union all by name
+    -- noqa: disable=LT02
+    select
+        {%- for column in cell_key %}
+        {{ column }},
+        {%- endfor %}
+        {%- for name in counts %}
+        {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from counted
+    union all
     -- the cells nobody falls in: every count 0
     select
-        cell.*,
-        coalesce(
-            columns(counted.* exclude (freq, time_period, reporting_year, ref_area, site_id, sex, age, diagnosis)), 0  -- noqa: RF02, LT05
-        )
+        {%- for column in cell_key %}
+        cell.{{ column }},
+        {%- endfor %}
+        {%- for name in counts %}
+        0 as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from every_breakdown_cell as cell
     left join counted using (freq, time_period, ref_area, sex, age, diagnosis)  -- never a site's cell: those are _T
     where counted.participants is null
+    -- noqa: enable=LT02
 ),
 
 national_participants as (
@@ -122,7 +143,10 @@ measures as (
 )
 
 select
-    measures.* exclude (numerator, denominator),
+    {%- for column in cell_key %}
+        measures.{{ column }},
+    {%- endfor %}
+    measures.indicator_code,
     cast(measures.numerator as decimal(18, 2)) as numerator,
     cast(measures.denominator as decimal(18, 2)) as denominator,
     -- a count is its own value; a rate is a percentage of its denominator

@@ -34,8 +34,10 @@ latest_paid_work as (
     select
         return_id,
         participant_id,
-        -- arg_max_null: an episode without hours is the latest all the same (its hours are then the default)
-        arg_max_null(hours_per_week, [epoch(start_date), coalesce(hours_per_week, -1)]) as hours_per_week
+        -- keep_null_value: an episode without hours is the latest all the same (its hours are then the default)
+        {{ value_at_max(
+            'hours_per_week', ['start_date', 'coalesce(hours_per_week, -1)'], keep_null_value=true
+        ) }} as hours_per_week
     from {{ ref('stg_returns__aktiviteter') }}
     where activity_type in ('konkurrensutsatt_arbete', 'subventionerat_arbete')
     group by return_id, participant_id
@@ -50,9 +52,9 @@ followed_up as (
         participant.site_id,
         participant.income_at_intake as at_intake,
         participant.income_at_followup as at_followup,
-        list_has_any(participant.income_at_followup, ['lon', 'lonebidrag'])
-        and not list_has_any(participant.income_at_intake, ['lon', 'lonebidrag']) as new_job,
-        list_contains(participant.income_at_followup, 'lonebidrag') as subsidised,
+        {{ list_holds_any('participant.income_at_followup', ['lon', 'lonebidrag']) }}
+        and not {{ list_holds_any('participant.income_at_intake', ['lon', 'lonebidrag']) }} as new_job,
+        {{ list_holds('participant.income_at_followup', "'lonebidrag'") }} as subsidised,
         coalesce(latest_paid_work.hours_per_week, parameter.default_hours_per_week) as hours_per_week
     from {{ ref('int_participants') }} as participant
     cross join parameter
@@ -66,12 +68,12 @@ benefit_changes as (
         followed_up.return_id,
         followed_up.participant_id,
         sum(12 * benefit.monthly_amount * (
-            cast(list_contains(followed_up.at_intake, benefit.income_source) as integer)
-            - cast(list_contains(followed_up.at_followup, benefit.income_source) as integer)
+            cast({{ list_holds('followed_up.at_intake', 'benefit.income_source') }} as integer)
+            - cast({{ list_holds('followed_up.at_followup', 'benefit.income_source') }} as integer)
         )) as benefits,
         coalesce(sum(12 * benefit.monthly_amount * (
-            cast(list_contains(followed_up.at_intake, benefit.income_source) as integer)
-            - cast(list_contains(followed_up.at_followup, benefit.income_source) as integer)
+            cast({{ list_holds('followed_up.at_intake', 'benefit.income_source') }} as integer)
+            - cast({{ list_holds('followed_up.at_followup', 'benefit.income_source') }} as integer)
         )) filter (where benefit.taxed), 0) as taxable_benefits
     from followed_up
     cross join benefit
@@ -108,8 +110,16 @@ cells as (
         sum(subsidised_wage) as subsidised_wage,
         count(*) filter (where benefits <> 0 or taxable_benefits <> 0 or yearly_wage <> 0) as contributors
     from (
-        select * from participant_terms
-        union all by name
+        select
+            reporting_year,
+            ref_area,
+            site_id,
+            benefits,
+            taxable_benefits,
+            yearly_wage,
+            subsidised_wage
+        from participant_terms
+        union all
         -- every site with a return for the year has its cells, 0 where nobody is followed up or contributes
         select
             reporting_year,
@@ -131,12 +141,14 @@ estimates as (
         cells.ref_area,
         cells.site_id,
         cells.contributors,
-        round(cells.benefits) as benefits,
-        round(
-            parameter.income_tax_rate * cells.yearly_wage - parameter.benefit_tax_rate * cells.taxable_benefits
-        ) as tax,
-        round(parameter.employer_cost_factor * cells.yearly_wage) as production,
-        round(parameter.wage_subsidy_share * parameter.employer_cost_factor * cells.subsidised_wage) as subsidy
+        {{ round_to('cells.benefits', 0) }} as benefits,
+        {{ round_to(
+            'parameter.income_tax_rate * cells.yearly_wage - parameter.benefit_tax_rate * cells.taxable_benefits', 0
+        ) }} as tax,
+        {{ round_to('parameter.employer_cost_factor * cells.yearly_wage', 0) }} as production,
+        {{ round_to(
+            'parameter.wage_subsidy_share * parameter.employer_cost_factor * cells.subsidised_wage', 0
+        ) }} as subsidy
     from cells
     cross join parameter
 )

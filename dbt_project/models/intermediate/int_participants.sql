@@ -13,7 +13,7 @@ primary_diagnosis as (
     select
         diagnosis.return_id,
         diagnosis.participant_id,
-        arg_min(diagnosis_rank.diagnosis, diagnosis_rank.hierarchy_rank) as diagnosis
+        {{ value_at_min('diagnosis_rank.diagnosis', 'diagnosis_rank.hierarchy_rank') }} as diagnosis
     from {{ ref('stg_returns__diagnoser') }} as diagnosis
     inner join diagnosis_rank using (diagnosis_group)
     where
@@ -66,9 +66,10 @@ select
     participant.first_employer_contact_date,
     participant.exit_date,
     participant.first_employer_contact_date - participant.intake_date as days_to_contact,
-    string_split(participant.income_at_intake, '|') as income_at_intake,
-    string_split(participant.income_at_followup, '|') as income_at_followup,
-    list_has_any(string_split(participant.income_at_intake, '|'), ['lon', 'lonebidrag']) as in_paid_work_at_intake,
+    {{ split_list('participant.income_at_intake', '|') }} as income_at_intake,
+    {{ split_list('participant.income_at_followup', '|') }} as income_at_followup,
+    {{ list_holds_any(split_list('participant.income_at_intake', '|'), ['lon', 'lonebidrag']) }}
+        as in_paid_work_at_intake,
     case
         when followup_rank.strength > intake_rank.strength then 'improved'
         when followup_rank.strength = intake_rank.strength then 'same'

@@ -16,7 +16,7 @@ select
     years.reporting_year,
     years.reporting_year || '-Q' || quarters.quarter as time_period,
     make_date(years.reporting_year, 3 * quarters.quarter - 2, 1) as first_day,
-    cast(make_date(years.reporting_year, 3 * quarters.quarter - 2, 1) + interval 3 month - interval 1 day as date)
+    cast(make_date(years.reporting_year, 3 * quarters.quarter - 2, 1) + interval '3 months' - interval '1 day' as date)
         as last_day
 from years
 cross join (values (1), (2), (3), (4)) as quarters (quarter)

@@ -4,7 +4,7 @@ with moments as (
     select
         reporting_year,
         'intake' as moment,
-        unnest(income_at_intake) as income_source,
+        {{ unnest_list('income_at_intake') }} as income_source,
         participant_id,
         return_id
     from {{ ref('int_participants') }}
@@ -12,7 +12,7 @@ with moments as (
     select
         reporting_year,
         'followup' as moment,
-        unnest(income_at_followup) as income_source,
+        {{ unnest_list('income_at_followup') }} as income_source,
         participant_id,
         return_id
     from {{ ref('int_participants') }}

@@ -1,18 +1,30 @@
 -- Every indicator of the catalogue for every period and breakdown, unprotected, with the numerator
 -- and denominator beside each value. Breakdown 'site' is each site's own figures (never published).
 -- Which cells exist (quarterly or not, which breakdowns) is read from the indicator catalogue seed.
+{%- set cell_columns = [
+    'freq', 'time_period', 'reporting_year', 'ref_area', 'site_id', 'sex', 'age', 'diagnosis', 'indicator_code',
+    'numerator', 'denominator', 'obs_value',
+] -%}
+{#- each model of indicator cells (all with those columns) and whether its figures may be provisional -#}
+{%- set cell_models = {
+    'int_indicator_cells__participants': 'false',
+    'int_indicator_cells__medians': 'false',
+    'int_indicator_cells__sites': 'false',
+    'int_indicator_cells__coverage': 'false',
+    'int_indicator_cells__cohort': 'provisional',
+    'int_indicator_cells__socioeconomic': 'false',
+} %}
+
 with cells as (
-    select * from {{ ref('int_indicator_cells__participants') }}
-    union all by name
-    select * from {{ ref('int_indicator_cells__medians') }}
-    union all by name
-    select * from {{ ref('int_indicator_cells__sites') }}
-    union all by name
-    select * from {{ ref('int_indicator_cells__coverage') }}
-    union all by name
-    select * from {{ ref('int_indicator_cells__cohort') }}
-    union all by name
-    select * from {{ ref('int_indicator_cells__socioeconomic') }}
+    {%- for model, provisional in cell_models.items() %}
+        select
+            {%- for column in cell_columns %}
+                {{ column }},
+            {%- endfor %}
+            {{ provisional }} as provisional  -- noqa: AL09
+        from {{ ref(model) }}
+        {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 catalogue as (
@@ -20,7 +32,7 @@ catalogue as (
         indicator_code,
         unit as unit_measure,
         quarterly,
-        string_split(breakdowns, ' ') as breakdowns
+        {{ split_list('breakdowns', ' ') }} as breakdowns
     from {{ ref('indicators') }}
     where mart = 'fct_indicator'
 ),
@@ -65,5 +77,5 @@ from catalogued_cells
 where
     obs_value is not null
     -- the breakdowns the catalogue lists; quarters only where it says, and then by area or site
-    and list_contains(breakdowns, breakdown)
+    and {{ list_holds('breakdowns', 'breakdown') }}
     and (freq = 'A' or (quarterly and breakdown in ('total', 'area', 'site')))

@@ -5,4 +5,4 @@ select
     county_code,
     cast(year as integer) as year,  -- noqa: RF04
     cast(population as bigint) as population
-from read_csv('{{ var("county_population_csv") }}', header = true, all_varchar = true)
+from {{ csv_file_rows(var("county_population_csv")) }}

@@ -4,8 +4,8 @@
 -- `year` and `value` are the names of the file format's columns (indicators v1.1), keywords or not
 select
     name,
-    cast(value as double) as value,  -- noqa: RF04
+    cast(value as double precision) as value,  -- noqa: RF04
     unit,
     cast(year as integer) as year,  -- noqa: RF04
     source
-from read_csv('{{ var("socioeconomic_parameters_csv") }}', header = true, all_varchar = true)
+from {{ csv_file_rows(var("socioeconomic_parameters_csv")) }}

@@ -33,7 +33,7 @@ select
     shown_rate as emp_comp_rate,
     conf_status,
     case
-        when sites_in_correlation >= 3 and not isnan(pearson_r) then round(pearson_r, 2)
+        when sites_in_correlation >= 3 and not {{ is_nan('pearson_r') }} then {{ round_to('pearson_r', 2) }}
     end as correlation_in_year,
     sites_in_correlation,
     count(*) over (partition by reporting_year) - sites_in_correlation as sites_withheld

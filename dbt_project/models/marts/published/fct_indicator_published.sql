@@ -2,7 +2,7 @@
 -- Each site's own figures (breakdown 'site') are never published.
 {% call with_retained() %}
 with cells as (
-    select * exclude (site_id)
+    select *
     from {{ ref('fct_indicator') }}
     where breakdown <> 'site'
 ),
@@ -13,7 +13,7 @@ protected as (
         ('EMP_COMP_RATE', 'PARTICIPANTS'), ('EMP_COMP_RATE_OOW', 'PARTICIPANTS'), ('EMP_PAID_RATE', 'PARTICIPANTS'),
         ('EDU_RATE', 'PARTICIPANTS'), ('EMP_OR_EDU_RATE', 'PARTICIPANTS'), ('DIAG_SHARE', 'PARTICIPANTS'),
         ('PARTICIPANTS_PER_100K', 'PARTICIPANTS'), ('JOB_12M_RATE', 'INTAKES'),
-    ]) }}
+    ], carried=['reporting_year', 'provisional']) }}
 )
 
 select

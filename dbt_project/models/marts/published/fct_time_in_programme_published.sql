@@ -1,7 +1,8 @@
 -- Time in programme as published: the bands add up to the total, so the same disclosure control applies.
 {% call with_retained() %}
 with protected as (
-    {{ protect_cells(ref('fct_time_in_programme'), ['tenure_band'], [('TIP_EMP_COMP_RATE', 'TIP_PARTICIPANTS')]) }}
+    {{ protect_cells(ref('fct_time_in_programme'), ['tenure_band'], [('TIP_EMP_COMP_RATE', 'TIP_PARTICIPANTS')],
+                  carried=['reporting_year']) }}
 )
 
 select

@@ -22,8 +22,9 @@ select
     site_rates.emp_comp,
     site_rates.participants,
     site_rates.emp_comp_rate,
-    round(corr(fidelity.total_score, site_rates.emp_comp_rate) over (partition by fidelity.reporting_year), 2)
-        as correlation_in_year
+    {{ round_to(
+        'corr(fidelity.total_score, site_rates.emp_comp_rate) over (partition by fidelity.reporting_year)', 2
+    ) }} as correlation_in_year
 from {{ ref('int_fidelity_latest') }} as fidelity
 inner join {{ ref('int_sites') }} as site using (return_id)
 left join site_rates on fidelity.reporting_year = site_rates.reporting_year and fidelity.site_id = site_rates.site_id
