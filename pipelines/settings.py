@@ -24,9 +24,12 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # (not a dbt seed: dbt reads the file in effect, whose path it gets as the var `<name>_csv`).
 REPLACEABLE_TABLES = {"population": "county_population", "socioeconomic": "socioeconomic_parameters"}
 SHIPPED_REFERENCE_DIR = PROJECT_ROOT / "seeds" / "replaceable"
-# dbt is installed beside this Python, which need not be on PATH (a venv not activated).
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# dbt's command line as pipelines/dbt_command.py runs it, installed beside this Python, which need not be on PATH (a
+# venv not activated).
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "ips-dbt")
 DASHBOARD_APP = PROJECT_ROOT / "dashboards" / "app.py"
+# The SDMX structure the exports conform to (pipelines/publishing/sdmx_structure.py writes it), shipped beside them
+SDMX_STRUCTURE_PATH = PROJECT_ROOT / "docs" / "sdmx" / "SE_IPS-DF_IPS-1.0.xml"
 DASHBOARD_PORT = 8501
 DAGSTER_PORT = 3000  # the Dagster webserver beside the dashboard, for the national function, on this machine only
 SESSION_MINUTES_ENV = "IPS_MONITOR_SESSION_MINUTES"
