@@ -10,8 +10,9 @@ import polars as pl
 
 from pipelines.publishing.published import published_observations
 from pipelines.publishing.sdmx_csv import SDMX_COLUMNS, sdmx_csv_text
-from pipelines.publishing.sdmx_structure import STRUCTURE_PATH, structure_message
+from pipelines.publishing.sdmx_structure import structure_message
 from pipelines.publishing.tidy import TIDY_HEADER, write_tidy_csv
+from pipelines.settings import SDMX_STRUCTURE_PATH
 from pipelines.spreadsheet import safe_text, write_csv
 
 
@@ -75,7 +76,7 @@ def test_sdmx_round_trip_through_pysdmx_against_the_shipped_structure(small_ware
     from pysdmx.io import get_datasets
 
     data = small_warehouse.exports_dir / "ips_indicators_2025_sdmx.csv"
-    structure = small_warehouse.exports_dir / STRUCTURE_PATH.name  # shipped beside the data
+    structure = small_warehouse.exports_dir / SDMX_STRUCTURE_PATH.name  # shipped beside the data
     (dataset,) = get_datasets(data, structure)
     assert dataset.short_urn == "Dataflow=SE_IPS:DF_IPS(1.0)"
     frame = dataset.data
@@ -98,7 +99,7 @@ def test_sdmx_round_trip_through_pysdmx_against_the_shipped_structure(small_ware
 
 
 def test_shipped_structure_is_generated_from_the_code_lists():
-    assert STRUCTURE_PATH.read_text(encoding="utf-8") == structure_message(), "run: python -m pipelines.publishing.sdmx_structure"
+    assert SDMX_STRUCTURE_PATH.read_text(encoding="utf-8") == structure_message(), "run: python -m pipelines.publishing.sdmx_structure"
 
 
 def test_receiver_reproduces_the_national_quarterly_rate_with_plain_csv(small_warehouse):

@@ -11,8 +11,8 @@ from pipelines.defs.jobs import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.defs.resources import SettingsResource, dbt_project
 from pipelines.publishing.published import published_observations
 from pipelines.publishing.sdmx_csv import write_sdmx_csv_per_year
-from pipelines.publishing.sdmx_structure import STRUCTURE_PATH
 from pipelines.publishing.snapshot import published_relations, record_published_returns, site_level_relations, write_snapshot
+from pipelines.settings import SDMX_STRUCTURE_PATH
 
 PUBLISHED_RELATIONS = published_relations(dbt_project.manifest_path)
 SITE_LEVEL_RELATIONS = site_level_relations(dbt_project.manifest_path)
@@ -46,9 +46,9 @@ def sdmx_exports(settings: SettingsResource) -> dg.MaterializeResult:
     config = settings.get()
     observations = published_observations(config.published_path)
     config.exports_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(STRUCTURE_PATH, config.exports_dir / STRUCTURE_PATH.name)
+    shutil.copyfile(SDMX_STRUCTURE_PATH, config.exports_dir / SDMX_STRUCTURE_PATH.name)
     written = write_sdmx_csv_per_year(config.exports_dir, observations)
-    return dg.MaterializeResult(metadata={"files": [STRUCTURE_PATH.name, *(p.name for p in written)],
+    return dg.MaterializeResult(metadata={"files": [SDMX_STRUCTURE_PATH.name, *(p.name for p in written)],
                                           "observations": observations.height})
 
 

@@ -26,12 +26,11 @@ from pysdmx.model import (
 from pysdmx.model.__base import Organisation
 from pysdmx.model.message import Header
 
-from pipelines.settings import PROJECT_ROOT
+from pipelines.settings import SDMX_STRUCTURE_PATH
 from seeds.reference_data import code_lists, counties, indicators
 
 AGENCY = "SE_IPS"
 VERSION = "1.0"
-STRUCTURE_PATH = PROJECT_ROOT / "docs" / "sdmx" / "SE_IPS-DF_IPS-1.0.xml"
 TOTAL = Code("_T", name="Total")
 
 
@@ -111,6 +110,6 @@ def structure_message() -> str:
 
 
 if __name__ == "__main__":
-    STRUCTURE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    STRUCTURE_PATH.write_text(structure_message(), encoding="utf-8")
-    print(f"wrote {STRUCTURE_PATH}")
+    SDMX_STRUCTURE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    SDMX_STRUCTURE_PATH.write_text(structure_message(), encoding="utf-8")
+    print(f"wrote {SDMX_STRUCTURE_PATH}")
