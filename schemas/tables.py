@@ -1,11 +1,12 @@
-"""The five tables of return format v1 as Pandera schemas.
+"""The five tables of return format v1, and their Pandera schemas.
 
-Each table is listed as its columns (name, type, required, code list, checks, and
+Each table is listed as its columns (name, type, required, code list, rules, and
 what the column holds, for the template's data dictionary), read as in
 ``return-format-v1.md``. Intake parses the site's text cells into
-these types first (``pipelines.intake.parse``); the Pandera schemas then check
+these types first (``pipelines.intake.parse``); the Pandera schemas (``pandera_schema``) then check
 every value rule on the typed, collected frame, lazily, so that every problem
-is reported and not only the first.
+is reported and not only the first. Pandera is imported only there: what reads
+the tables' columns alone (a run loading the archive) does without it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING
 
-import pandera.polars as pa
 import polars as pl
-from pandera.polars import Check
 
 from seeds.reference_data import code_lists, codes_of, municipality_codes
 
@@ -25,6 +26,8 @@ ROW = "_row"  # the row number in the site's own file (header = row 1)
 SITE_ID = re.compile(r"IPS[0-9]{4}")  # a site's id: IPS and four digits
 MULTI_SEPARATOR = "|"
 
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 
 class FieldKind(StrEnum):
@@ -51,13 +54,35 @@ DTYPES: dict[FieldKind, type[pl.DataType]] = {
 }
 
 
+@dataclass(frozen=True, eq=False)  # an expression's == is an expression, not a truth
+class Rule:
+    """A rule of the format, its `error` the rule id that Pandera reports and problems are explained by: on one column
+    (`holds` maps the column to whether each value keeps it), or across a row's columns (`passes`, reported against
+    the column after the @ of the error)."""
+
+    error: str
+    holds: Callable[[pl.Expr], pl.Expr] | None = None
+    passes: pl.Expr | None = None
+
+    def pandera_check(self) -> pa.Check:
+        """The rule as a Pandera check; a missing value keeps every rule (required columns are checked apart)."""
+        from pandera.polars import Check
+
+        if self.holds is not None:
+            holds = self.holds
+            return Check(lambda data: data.lazyframe.select(holds(pl.col(data.key)).fill_null(True)), error=self.error)
+        assert self.passes is not None
+        passes = self.passes
+        return Check(lambda data: data.lazyframe.select(passes.fill_null(True).alias("passes")), error=self.error)
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
     kind: FieldKind
     required: bool
     code_list: str | None = None
-    checks: tuple[Check, ...] = ()
+    checks: tuple[Rule, ...] = ()
     # What the column holds, as return-format-v1.md says it: Swedish, English (the template's data dictionary).
     description: tuple[str, str] = field(kw_only=True)
 
@@ -66,7 +91,7 @@ class Field:
 class Table:
     name: str
     fields: tuple[Field, ...]
-    row_checks: tuple[Check, ...] = ()
+    row_checks: tuple[Rule, ...] = ()
     optional_file: bool = False
     columns: tuple[str, ...] = field(init=False)
 
@@ -81,28 +106,22 @@ class Table:
         return pl.DataFrame(schema={**{f.name: DTYPES[f.kind] for f in self.fields}, ROW: pl.Int64})
 
 
-def _value_check(rule_id: str, predicate: Callable[[pl.Expr], pl.Expr]) -> Check:
+def _value_check(rule_id: str, predicate: Callable[[pl.Expr], pl.Expr]) -> Rule:
     """A check on one column; ``predicate`` maps the column expression to a boolean."""
-    return Check(
-        lambda data: data.lazyframe.select(predicate(pl.col(data.key)).fill_null(True)),
-        error=rule_id,
-    )
+    return Rule(rule_id, holds=predicate)
 
 
-def _row_check(rule_id: str, column: str, passes: pl.Expr) -> Check:
+def _row_check(rule_id: str, column: str, passes: pl.Expr) -> Rule:
     """A check across columns of one row, reported against ``column``."""
-    return Check(
-        lambda data: data.lazyframe.select(passes.fill_null(True).alias("passes")),
-        error=f"{rule_id}@{column}",
-    )
+    return Rule(f"{rule_id}@{column}", passes=passes)
 
 
-def _in_code_list(code_list: str) -> Check:
+def _in_code_list(code_list: str) -> Rule:
     allowed = codes_of(code_list)
     return _value_check(f"code:{code_list}", lambda c: c.is_in(allowed))
 
 
-def _all_in_code_list(code_list: str) -> Check:
+def _all_in_code_list(code_list: str) -> Rule:
     allowed = codes_of(code_list)
     return _value_check(
         f"code:{code_list}",
@@ -110,7 +129,7 @@ def _all_in_code_list(code_list: str) -> Check:
     )
 
 
-def _no_repeated_codes() -> Check:
+def _no_repeated_codes() -> Rule:
     return _value_check(
         "codes_duplicate",
         lambda c: c.str.split(MULTI_SEPARATOR).list.eval(pl.element().str.strip_chars()).list.n_unique()
@@ -118,7 +137,7 @@ def _no_repeated_codes() -> Check:
     )
 
 
-def _ingen_alone() -> Check:
+def _ingen_alone() -> Rule:
     return _value_check(
         "codes_ingen_alone",
         lambda c: ~c.str.split(MULTI_SEPARATOR).list.eval(pl.element().str.strip_chars() == "ingen").list.any()
@@ -130,7 +149,7 @@ def code(name: str, code_list: str, required: bool = True, *, description: tuple
     return Field(name, FieldKind.CODE, required, code_list, (_in_code_list(code_list),), description=description)
 
 
-def codes(name: str, code_list: str, required: bool = True, *extra: Check, description: tuple[str, str]) -> Field:
+def codes(name: str, code_list: str, required: bool = True, *extra: Rule, description: tuple[str, str]) -> Field:
     return Field(name, FieldKind.CODES, required, code_list, (_all_in_code_list(code_list), _no_repeated_codes(), *extra), description=description)
 
 
@@ -284,16 +303,17 @@ PROGRAMTROHET = Table(
 TABLES: dict[str, Table] = {t.name: t for t in (VERKSAMHET, DELTAGARE, DIAGNOSER, AKTIVITETER, PROGRAMTROHET)}
 
 
-def pandera_schema(table: Table) -> pa.DataFrameSchema:
+@cache
+def pandera_schema(table_name: str) -> pa.DataFrameSchema:
+    import pandera.polars as pa
+
+    table = TABLES[table_name]
     return pa.DataFrameSchema(
         {
-            f.name: pa.Column(DTYPES[f.kind], checks=list(f.checks), nullable=not f.required)
+            f.name: pa.Column(DTYPES[f.kind], checks=[rule.pandera_check() for rule in f.checks], nullable=not f.required)
             for f in table.fields
         },
-        checks=list(table.row_checks),
+        checks=[rule.pandera_check() for rule in table.row_checks],
         strict=False,
         name=table.name,
     )
-
-
-SCHEMAS: dict[str, pa.DataFrameSchema] = {name: pandera_schema(t) for name, t in TABLES.items()}

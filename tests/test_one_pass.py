@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import polars as pl
 
-from pipelines.returns import accepted, archive
+from pipelines.returns import accepted, archive, check
 from pipelines.returns.submit import submit
 from pipelines.settings import load_settings
 from schemas.tables import TABLES
@@ -39,7 +39,7 @@ def test_a_run_checks_nothing_again(tmp_path, dbt_manifest, monkeypatch):
     def checked_again(*_):
         raise AssertionError("a run must not check an archived return again")
 
-    monkeypatch.setattr(accepted, "check_return", checked_again)
+    monkeypatch.setattr(check, "check_return", checked_again)
     run_pipeline(settings)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
         assert connection.execute("select participant_id, sex from raw.deltagare").fetchall() == [("L1", "K")]

@@ -133,7 +133,7 @@ def test_template_follows_a_changed_code_list(monkeypatch):
 def schema_accepts(f: Field, value: float) -> bool:
     frame = pl.DataFrame({f.name: [value]}, schema={f.name: DTYPES[f.kind]})
     try:
-        pa.DataFrameSchema({f.name: pa.Column(DTYPES[f.kind], checks=list(f.checks))}).validate(frame)
+        pa.DataFrameSchema({f.name: pa.Column(DTYPES[f.kind], checks=[rule.pandera_check() for rule in f.checks])}).validate(frame)
     except pandera.errors.SchemaError:
         return False
     return True

@@ -14,7 +14,6 @@ import duckdb
 import polars as pl
 
 from pipelines.returns import archive
-from pipelines.returns.check import check_return
 from pipelines.returns.reader import Submission, SubmittedFile
 from schemas.tables import ROW, TABLES
 
@@ -88,6 +87,8 @@ def ensure_typed_tables(archive_dir: Path, receipt: archive.Receipt) -> None:
     submission, and added to the entry."""
     if archive.has_typed_tables(archive_dir, receipt):
         return
+    from pipelines.returns.check import check_return  # the checks' Pandera, which a run otherwise does without
+
     folder = archive.files_dir(archive_dir, receipt)
     files = tuple(SubmittedFile(str(f["name"]), (folder / str(f["name"])).read_bytes()) for f in receipt.files)
     result = check_return(Submission(receipt.source_name, receipt.kind, files))

@@ -22,7 +22,7 @@ from pipelines.settings import INTAKE_LIMITS, IntakeLimits
 from schemas.cross_table import check_across_tables
 from schemas.problems import Problem
 from schemas.rules import Severity
-from schemas.tables import ROW, SCHEMAS, TABLES, Table
+from schemas.tables import ROW, TABLES, Table, pandera_schema
 
 
 @dataclass
@@ -64,7 +64,7 @@ def _pandera_problems(table: Table, typed_frames: list[pl.DataFrame], unparsed: 
         return problems
     together = pl.concat(typed_frames, how="vertical")
     try:
-        SCHEMAS[table.name].validate(together, lazy=True)
+        pandera_schema(table.name).validate(together, lazy=True)
         return problems
     except pandera.errors.SchemaErrors as failure:
         cases = failure.failure_cases
