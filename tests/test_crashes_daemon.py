@@ -85,7 +85,7 @@ def test_the_daemon_and_its_run_workers_killed_at_each_stage(tmp_path, small_war
                     found[:] = [r for r in instance.get_run_records(limit=3) if r.dagster_run.run_id not in seen and ready(r)]
                     return bool(found)
 
-                crashes.wait_until(reached, daemon, output, what)
+                crashes.wait_until(reached, daemon, output, what, explain=lambda: runs_told(instance))
                 seen.add(found[0].dagster_run.run_id)
                 return found[0]
 
@@ -122,12 +122,14 @@ def test_the_daemon_and_its_run_workers_killed_at_each_stage(tmp_path, small_war
             # 4. ... during the dbt build: the worker alone, its dbt orphaned
             killed = run_process(instance, next_run(at_step("warehouse_models"), "the fourth run's dbt build"))
             assert killed is not None
-            crashes.wait_until(lambda: any("dbt" in command_line(pid) for pid in descendants(killed.pid)), daemon, output, "dbt")
+            crashes.wait_until(lambda: any("dbt" in command_line(pid) for pid in descendants(killed.pid)), daemon, output, "dbt",
+                               explain=lambda: runs_told(instance))
             kill_worker(killed, with_children=False)
             killed_before_publishing()
 
             # killed as often as one state of the archive is tried: the sensor asks no more, and says why
-            crashes.wait_until(lambda: crashes.failed_for_being_killed(settings) == 4, daemon, output, "the fourth run marked failed")
+            crashes.wait_until(lambda: crashes.failed_for_being_killed(settings) == 4, daemon, output, "the fourth run marked failed",
+                               explain=lambda: runs_told(instance))
             wait_for_the_warehouse(settings.warehouse_path, crashes.REACH_SECONDS)  # its orphaned dbt ended
             waiting = sensor_evaluation(settings)
             assert isinstance(waiting, dg.SkipReason) and "killed 4 times" in str(waiting.skip_message)
@@ -137,7 +139,8 @@ def test_the_daemon_and_its_run_workers_killed_at_each_stage(tmp_path, small_war
             # 5. a new return, a new state: the daemon (its code server and worker with it) killed while the published
             # snapshot is written
             assert submit(write(minimal_return(education="hogskola"), tmp_path / "replacement"), settings).verdict == "accepted"
-            crashes.wait_until(incoming_snapshot.exists, daemon, output, "the fifth run's published snapshot", poll_seconds=0.001)
+            crashes.wait_until(incoming_snapshot.exists, daemon, output, "the fifth run's published snapshot", poll_seconds=0.001,
+                               explain=lambda: runs_told(instance))
             kill_group(daemon)
             assert assert_every_entry_whole(settings.archive_dir) == len(old.returns) + 2
             after_the_last_kill = crashes.published(settings)
@@ -149,9 +152,34 @@ def test_the_daemon_and_its_run_workers_killed_at_each_stage(tmp_path, small_war
         crashes.assert_old_or_new(after_the_last_kill, old, new)
         assert crashes.published(settings) == new
         assert crashes.in_flight(settings) == []
-        assert crashes.failed_for_being_killed(settings) == 5
+        assert crashes.failed_for_being_killed(settings) == 5, runs_told_in(settings)
     finally:
         kill_group(daemon)
+
+
+def runs_told(instance: dg.DagsterInstance) -> str:
+    """Every run, oldest first: its status, run key, why it failed and the errors its event log holds (a failing test
+    says why the daemon's run did not come)."""
+    lines = ["runs:"]
+    for record in reversed(instance.get_run_records()):
+        run = record.dagster_run
+        lines.append(f"  {run.run_id[:8]} {run.status.value} key={run.tags.get('dagster/run_key')} "
+                     f"reason={run.tags.get(RUN_FAILURE_REASON_TAG)}")
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is not None and event.event_type in (DagsterEventType.RUN_FAILURE, DagsterEventType.STEP_FAILURE,
+                                                          DagsterEventType.ENGINE_EVENT) and (
+                    event.event_type != DagsterEventType.ENGINE_EVENT or "error" in (event.message or "").lower()):
+                error = getattr(event.event_specific_data, "error", None)
+                lines.append(f"    {event.event_type.value}: {(event.message or '')[:500]}")
+                if error is not None:
+                    lines.append("    " + error.to_string()[-1500:].replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def runs_told_in(settings: Settings) -> str:
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        return runs_told(instance)
 
 
 def command_line(pid: int) -> str:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.storage.tags import RUN_KEY_TAG
 
 from pipelines.settings import PROJECT_ROOT
 
@@ -78,9 +79,18 @@ def run_as_the_daemon_would(settings, evaluation: dg.SensorResult) -> dg.Execute
         for partitions in evaluation.dynamic_partitions_requests or []:
             instance.add_dynamic_partitions(partitions.partitions_def_name, list(partitions.partition_keys))
         job = build_definitions(settings).resolve_job_def(str(request.job_name))
-        result = job.execute_in_process(instance=instance, partition_key=request.partition_key, tags=request.tags)
+        result = job.execute_in_process(instance=instance, partition_key=request.partition_key,
+                                        tags={**request.tags, RUN_KEY_TAG: str(request.run_key)})
     assert result.success
     return result
+
+
+def run_keys_used(settings) -> set[str]:
+    """The run keys of the runs in the data home's instance: Dagster starts no run for a key already used."""
+    from pipelines.definitions import prepare_instance
+
+    with dg.DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        return {record.dagster_run.tags[RUN_KEY_TAG] for record in instance.get_run_records() if RUN_KEY_TAG in record.dagster_run.tags}
 
 
 def loaded_partitions(result: dg.ExecuteInProcessResult) -> tuple[set[str], int, int]:
@@ -124,6 +134,45 @@ def test_sensor_asks_for_a_run_when_the_returns_in_effect_differ_from_those_publ
     (request_2,) = second.run_requests or []
     assert request_2.run_key != request.run_key and not second.dynamic_partitions_requests  # the year is known
     assert (request_2.tags["ips/new_returns"], request_2.tags["ips/withdrawn_returns"]) == ("1", "1")
+
+
+def test_a_return_stored_while_the_sensor_reads_the_archive_is_loaded_by_the_next_run(dbt_manifest, tmp_path, monkeypatch):
+    """The sensor reads the archive twice: for the refresh the warehouse needs, then for the returns in effect. A return
+    stored between the two gives a request for a run that does not load it (the warehouse was not yet stale when read);
+    the next evaluation must ask for the refresh that does under a run key not yet used, or Dagster would take it for
+    the run already made and the return would wait for ever."""
+    from pipelines.defs import sensors
+    from pipelines.publishing.snapshot import published_returns
+    from pipelines.returns.submit import submit
+    from pipelines.settings import load_settings
+    from tests.conftest import run_pipeline
+    from tests.returns import minimal_return, write
+
+    settings = load_settings(tmp_path / "home")
+    submit(write(minimal_return(), tmp_path / "first"), settings)
+    run_pipeline(settings)
+    stored_meanwhile = []
+
+    def storing_a_return_meanwhile(*args):
+        refresh = next_refresh(*args)
+        stored_meanwhile.append(submit(write(minimal_return(education="hogskola"), tmp_path / "second"), settings).receipt.return_id)
+        return refresh
+
+    next_refresh = sensors.next_refresh
+    monkeypatch.setattr(sensors, "next_refresh", storing_a_return_meanwhile)
+    raced = sensor_evaluation(settings)
+    monkeypatch.undo()
+    assert isinstance(raced, dg.SensorResult) and raced.run_requests[0].job_name == "build_warehouse"
+    run_as_the_daemon_would(settings, raced)
+    assert stored_meanwhile[0] not in published_returns(settings.published_returns_path)
+
+    following = sensor_evaluation(settings)
+    assert isinstance(following, dg.SensorResult)
+    (request,) = following.run_requests or []
+    assert request.job_name == "refresh_warehouse" and request.run_key not in run_keys_used(settings)
+    run_as_the_daemon_would(settings, following)
+    assert stored_meanwhile[0] in published_returns(settings.published_returns_path)
+    assert isinstance(sensor_evaluation(settings), dg.SkipReason)
 
 
 def test_sensor_waits_while_a_run_is_under_way(dbt_manifest, tmp_path):

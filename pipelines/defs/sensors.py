@@ -9,7 +9,7 @@ import hashlib
 import dagster as dg
 import duckdb
 
-from pipelines.defs.jobs import IN_FLIGHT, REFRESH_JOB, build_warehouse, fail_abandoned_runs, killed_runs, next_refresh, refresh_warehouse
+from pipelines.defs.jobs import IN_FLIGHT, REFRESH_JOB, Refresh, build_warehouse, fail_abandoned_runs, killed_runs, next_refresh, refresh_warehouse
 from pipelines.defs.resources import SettingsResource
 from pipelines.defs.returns import REPORTING_YEARS, REPORTING_YEARS_NAME
 from pipelines.publishing.snapshot import published_returns
@@ -26,9 +26,9 @@ RESTARTS_AFTER_A_KILL = 3
 @dg.sensor(jobs=[refresh_warehouse, build_warehouse], minimum_interval_seconds=CHECK_EVERY_SECONDS,
            default_status=dg.DefaultSensorStatus.RUNNING)
 def returns_in_effect_changed(context: dg.SensorEvaluationContext, settings: SettingsResource) -> dg.SensorResult | dg.SkipReason:
-    """At most one run at a time (each writes the warehouse), and one per state of the archive (its run key): a state
-    whose run failed is not tried again until the archive changes, so a broken return does not loop; but one whose
-    run was stopped from outside (killed, or its launch lost: ``killed_runs``) is, under a new run key, up to
+    """At most one run at a time (each writes the warehouse), and one per state of the archive and refresh it needs (its
+    run key): a state whose run failed is not tried again until the archive changes, so a broken return does not loop;
+    but one whose run was stopped from outside (killed, or its launch lost: ``killed_runs``) is, under a new run key, up to
     ``RESTARTS_AFTER_A_KILL`` times. A run whose process is gone is marked failed first (``fail_abandoned_runs``): else
     it would be taken for under way for ever."""
     fail_abandoned_runs(context.instance)
@@ -49,9 +49,18 @@ def returns_in_effect_changed(context: dg.SensorEvaluationContext, settings: Set
     killed = killed_runs(context.instance, {STATE_TAG: state})
     if killed > RESTARTS_AFTER_A_KILL:
         return dg.SkipReason(f"the runs for this state of the archive were killed {killed} times: run `ips-monitor run`")
-    request = dg.RunRequest(run_key=f"{state}-restart-{killed}" if killed else state, job_name=refresh.job,
+    request = dg.RunRequest(run_key=run_key(state, refresh, killed), job_name=refresh.job,
                             partition_key=refresh.partition_key,
                             tags={**refresh.tags, STATE_TAG: state, "ips/new_returns": str(len(in_effect - published)),
                                   "ips/withdrawn_returns": str(len(published - in_effect))})
     return dg.SensorResult(run_requests=[request],
                            dynamic_partitions_requests=[REPORTING_YEARS.build_add_request(new_years)] if new_years else None)
+
+
+def run_key(state: str, refresh: Refresh, killed: int) -> str:
+    """The state of the archive and the refresh asked for, and how many of the state's runs were killed. The refresh is
+    part of it because the archive is read twice: a return stored between ``next_refresh`` and the reading of the
+    returns in effect gives a run of the new state that does not load it; the refresh that does, asked for next, must
+    have a key of its own, or Dagster would take it for that run and never start it."""
+    years = [f"{refresh.first}..{refresh.last}"] if refresh.first is not None else []
+    return "-".join([state, refresh.job, *years, *([f"restart-{killed}"] if killed else [])])
