@@ -22,7 +22,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster._core.events import DagsterEventType
-from dagster._core.storage.tags import RUN_FAILURE_REASON_TAG
+from dagster._core.storage.tags import RUN_FAILURE_REASON_TAG, RUN_KEY_TAG
 
 from pipelines.definitions import INSTANCE_CONFIG, prepare_instance, wait_for_the_warehouse
 from pipelines.defs.jobs import RunProcess, run_process
@@ -163,17 +163,17 @@ def runs_told(instance: dg.DagsterInstance) -> str:
     lines = ["runs:"]
     for record in reversed(instance.get_run_records()):
         run = record.dagster_run
-        lines.append(f"  {run.run_id[:8]} {run.status.value} key={run.tags.get('dagster/run_key')} "
-                     f"reason={run.tags.get(RUN_FAILURE_REASON_TAG)}")
+        lines.append(f"  {run.run_id[:8]} {run.status.value} key={run.tags.get(RUN_KEY_TAG)} reason={run.tags.get(RUN_FAILURE_REASON_TAG)}")
         for entry in instance.all_logs(run.run_id):
             event = entry.dagster_event
-            if event is not None and event.event_type in (DagsterEventType.RUN_FAILURE, DagsterEventType.STEP_FAILURE,
-                                                          DagsterEventType.ENGINE_EVENT) and (
-                    event.event_type != DagsterEventType.ENGINE_EVENT or "error" in (event.message or "").lower()):
-                error = getattr(event.event_specific_data, "error", None)
-                lines.append(f"    {event.event_type.value}: {(event.message or '')[:500]}")
-                if error is not None:
-                    lines.append("    " + error.to_string()[-1500:].replace("\n", "\n    "))
+            message = (event.message or "") if event is not None else ""
+            if event is None or not (event.event_type in (DagsterEventType.RUN_FAILURE, DagsterEventType.STEP_FAILURE)
+                                     or (event.event_type == DagsterEventType.ENGINE_EVENT and "error" in message.lower())):
+                continue
+            lines.append(f"    {event.event_type.value}: {message[:500]}")
+            error = getattr(event.event_specific_data, "error", None)
+            if error is not None:
+                lines.append("    " + error.to_string()[-1500:].replace("\n", "\n    "))
     return "\n".join(lines)
 
 

@@ -152,13 +152,13 @@ def test_a_return_stored_while_the_sensor_reads_the_archive_is_loaded_by_the_nex
     submit(write(minimal_return(), tmp_path / "first"), settings)
     run_pipeline(settings)
     stored_meanwhile = []
+    next_refresh = sensors.next_refresh
 
     def storing_a_return_meanwhile(*args):
         refresh = next_refresh(*args)
         stored_meanwhile.append(submit(write(minimal_return(education="hogskola"), tmp_path / "second"), settings).receipt.return_id)
         return refresh
 
-    next_refresh = sensors.next_refresh
     monkeypatch.setattr(sensors, "next_refresh", storing_a_return_meanwhile)
     raced = sensor_evaluation(settings)
     monkeypatch.undo()
