@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import sys
-import time
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from pipelines.defs.loggers import run_log
 from pipelines.defs.resources import resources_for
 from pipelines.settings import Settings, load_settings
+from pipelines.warehouse_lock import wait_for_the_warehouse
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -30,17 +28,15 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 def defs() -> dg.Definitions:
     return build_definitions(load_settings())
 
-
-# How long `ips-monitor run` waits for another process to let go of the warehouse (DuckDB lets one process at a time
-# hold it): a run killed alone leaves its dbt build running, until dbt next writes to it and dies of it (a moment, or
-# the rest of a long query); a run of the daemon's may be ending.
-WAREHOUSE_WAIT_SECONDS = 600
-
 # The data home's Dagster instance, which the daemon, the webserver and `ips-monitor run` share. One run at a time:
 # every run writes the one warehouse file. Run monitoring (in the daemon) fails a run whose launch was lost (the daemon
 # or its code server killed before the run worker started): it would otherwise wait in STARTING for ever. A run whose
 # process was killed later is failed by `fail_abandoned_runs` (Dagster's monitoring cannot tell for this launcher).
+# The instance class is Dagster's with an event log that keeps its connections (pipelines/instance.py).
 INSTANCE_CONFIG = """\
+instance_class:
+  module: pipelines.instance
+  class: IpsMonitorInstance
 concurrency:
   runs:
     max_concurrent_runs: 1
@@ -83,20 +79,3 @@ def refresh_in_process(settings: Settings) -> tuple[dg.ExecuteInProcessResult, P
             result = job.execute_in_process(run_config=run_config, instance=instance, partition_key=refresh.partition_key,
                                             tags={**refresh.tags, **this_process()}, raise_on_error=False)
     return result, log_path
-
-
-def wait_for_the_warehouse(warehouse_path: Path, seconds: float = WAREHOUSE_WAIT_SECONDS) -> None:
-    """Until no other process holds the warehouse (``WAREHOUSE_WAIT_SECONDS``); raises DuckDB's error if one still does."""
-    deadline = time.monotonic() + seconds
-    said = False
-    while warehouse_path.exists():
-        try:
-            duckdb.connect(str(warehouse_path), read_only=True).close()
-            return
-        except duckdb.IOException as error:
-            if "lock" not in str(error) or time.monotonic() > deadline:
-                raise
-            if not said:
-                print("  väntar: en annan process håller lagret / waiting: another process holds the warehouse", file=sys.__stdout__, flush=True)
-                said = True
-            time.sleep(0.5)

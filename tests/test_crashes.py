@@ -438,3 +438,30 @@ def test_the_sensor_waits_while_another_process_holds_the_warehouse(tmp_path, db
         holder.kill()
         holder.wait()
     assert isinstance(sensor_evaluation(settings), dg.SensorResult)
+
+
+def test_a_run_started_while_another_process_holds_the_warehouse_waits_for_it(tmp_path, dbt_manifest):
+    """The sensor read the warehouse a moment before a killed run's orphaned dbt took it again: the run it started
+    waits (``WAREHOUSE_WAIT_SECONDS``) instead of failing, which would leave that state of the archive unloaded until
+    the archive next changes."""
+    from pipelines.returns.submit import submit
+    from pipelines.warehouse_lock import WAITING
+    from tests.returns import minimal_return, write
+    from tests.test_definitions import run_as_the_daemon_would
+
+    settings = load_settings(tmp_path / "home")
+    submit(write(minimal_return(), tmp_path / "return"), settings)
+    evaluation = sensor_evaluation(settings)
+    assert isinstance(evaluation, dg.SensorResult)
+    hold = "import duckdb, sys, time\nconnection = duckdb.connect(sys.argv[1])\nprint('held', flush=True)\ntime.sleep(8)"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(settings.warehouse_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = run_as_the_daemon_would(settings, evaluation)
+        assert holder.poll() is not None  # the run went on only once the holder had let go
+    finally:
+        holder.kill()
+        holder.wait()
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        assert WAITING in [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert warehouse_contents(settings.warehouse_path)["raw.returns"]

@@ -24,13 +24,13 @@ import dagster as dg
 from dagster._core.events import DagsterEventType
 from dagster._core.storage.tags import RUN_FAILURE_REASON_TAG, RUN_KEY_TAG
 
-from pipelines.definitions import INSTANCE_CONFIG, prepare_instance, wait_for_the_warehouse
+from pipelines.definitions import INSTANCE_CONFIG, prepare_instance
 from pipelines.defs.jobs import RunProcess, run_process
 from pipelines.settings import HOME_ENV, Settings
 from tests import test_crashes as crashes
 from tests.test_archive_crash import assert_every_entry_whole
 from tests.test_definitions import sensor_evaluation
-from tests.test_serving import descendants
+from tests.test_serving import alive, descendants
 
 # The launch of a run is given this long before run monitoring fails it, checked this often (180 s and 60 s in a data
 # home's own configuration, too long to wait for here).
@@ -122,15 +122,21 @@ def test_the_daemon_and_its_run_workers_killed_at_each_stage(tmp_path, small_war
             # 4. ... during the dbt build: the worker alone, its dbt orphaned
             killed = run_process(instance, next_run(at_step("warehouse_models"), "the fourth run's dbt build"))
             assert killed is not None
-            crashes.wait_until(lambda: any("dbt" in command_line(pid) for pid in descendants(killed.pid)), daemon, output, "dbt",
-                               explain=lambda: runs_told(instance))
+            orphans: list[int] = []
+
+            def dbt_started() -> bool:
+                orphans[:] = [pid for pid in descendants(killed.pid) if "dbt" in command_line(pid)]
+                return bool(orphans)
+
+            crashes.wait_until(dbt_started, daemon, output, "dbt", explain=lambda: runs_told(instance))
             kill_worker(killed, with_children=False)
             killed_before_publishing()
 
             # killed as often as one state of the archive is tried: the sensor asks no more, and says why
             crashes.wait_until(lambda: crashes.failed_for_being_killed(settings) == 4, daemon, output, "the fourth run marked failed",
                                explain=lambda: runs_told(instance))
-            wait_for_the_warehouse(settings.warehouse_path, crashes.REACH_SECONDS)  # its orphaned dbt ended
+            # its orphaned dbt ended (not merely let go of the warehouse for a moment: it may not have opened it yet)
+            crashes.wait_until(lambda: not any(alive(pid) for pid in orphans), daemon, output, "the orphaned dbt's end")
             waiting = sensor_evaluation(settings)
             assert isinstance(waiting, dg.SkipReason) and "killed 4 times" in str(waiting.skip_message)
             reasons = [r.dagster_run.tags.get(RUN_FAILURE_REASON_TAG) for r in instance.get_run_records(limit=4)]
@@ -226,7 +232,5 @@ def process_group(pid: int) -> int | None:
 
 def in_groups(groups: set[int]) -> list[int]:
     """The live processes (not zombies) of these process groups."""
-    from tests.test_serving import alive
-
     return [int(entry.name) for entry in Path("/proc").iterdir()
             if entry.name.isdigit() and process_group(int(entry.name)) in groups and alive(int(entry.name))]

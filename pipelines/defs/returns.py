@@ -12,6 +12,7 @@ import dagster as dg
 
 from pipelines.defs.resources import SettingsResource
 from pipelines.returns.accepted import RAW_TABLES, load_site_years, reporting_year_of, stale_site_years
+from pipelines.warehouse_lock import wait_for_the_warehouse
 
 # one partition per reporting year ("2025"), added as its first accepted return comes
 REPORTING_YEARS_NAME = "reporting_years"
@@ -31,6 +32,7 @@ def raw_returns(context: dg.AssetExecutionContext, settings: SettingsResource) -
     """The accepted returns of the run's years' stale site-years, as checked when they were submitted (nothing is parsed
     or checked again), in place of the rows those site-years had; every other site-year's rows stay as they are."""
     config = settings.get()
+    wait_for_the_warehouse(config.warehouse_path, say=context.log.info)
     years = set(context.partition_keys)
     stale = [key for key in stale_site_years(config.archive_dir, config.warehouse_path) if reporting_year_of(key) in years]
     loaded = load_site_years(config.archive_dir, config.warehouse_path, stale)

@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from pipelines.defs.resources import SettingsResource, dbt_project
+from pipelines.warehouse_lock import wait_for_the_warehouse
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -23,6 +24,7 @@ class WarehouseTranslator(DagsterDbtTranslator):
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource) -> Iterator[Any]:
     config = settings.get()
+    wait_for_the_warehouse(config.warehouse_path, say=context.log.info)  # the first step of a run that loads nothing
     # dbt's unit tests check the SQL, not the data: they run in the test suite, not in every build
     command = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(config.dbt_vars())]
     yield from dbt.cli(command, context=context, target_path=config.dbt_target_dir).stream()

@@ -1,0 +1,131 @@
+"""The data home's Dagster instance: its event log keeps a connection open to each database it uses, and still
+behaves as Dagster's own (every event stored and read back, a run followed from another process, a wipe)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from pipelines.definitions import prepare_instance
+from pipelines.instance import OPEN_DATABASES, EventLogKeepingConnections
+from pipelines.settings import load_settings
+
+
+def log_entry(run_id: str, message: str) -> dg.EventLogEntry:
+    return dg.EventLogEntry(error_info=None, level=logging.INFO, user_message=message, run_id=run_id, timestamp=time.time())
+
+
+def messages(storage, run_id: str) -> list[str]:
+    return [record.event_log_entry.user_message for record in storage.get_records_for_run(run_id).records]
+
+
+@pytest.fixture
+def instance(tmp_path):
+    with dg.DagsterInstance.from_config(str(prepare_instance(load_settings(tmp_path / "home")))) as instance:
+        yield instance
+
+
+@pytest.fixture
+def count_connections():
+    """How many SQLite connections were opened since the fixture began (SQLAlchemy's pool events)."""
+    opened = []
+
+    def on_connect(_connection, _record):
+        opened.append(1)
+
+    sa.event.listen(sa.pool.Pool, "connect", on_connect)
+    yield lambda: len(opened)
+    sa.event.remove(sa.pool.Pool, "connect", on_connect)
+
+
+def open_database_files(folder: Path) -> list[str]:
+    """The SQLite database files in ``folder`` this process holds open (its file descriptors)."""
+    paths = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(folder)) and target.endswith(".db"):
+            paths.append(target)
+    return paths
+
+
+def test_the_data_homes_instance_stores_a_runs_events_through_one_connection(instance, count_connections):
+    storage = instance.event_log_storage
+    run_id = str(uuid.uuid4())
+    storage.store_event(log_entry(run_id, "first"))  # creates the run's database
+    before = count_connections()
+
+    for n in range(50):
+        storage.store_event(log_entry(run_id, f"event {n}"))
+
+    assert isinstance(storage, EventLogKeepingConnections)
+    assert count_connections() - before == 0  # Dagster's own opens one connection per event: 50
+    assert messages(storage, run_id) == ["first", *(f"event {n}" for n in range(50))]
+
+
+def test_a_run_is_followed_from_another_process_as_each_event_is_stored(tmp_path):
+    """The webserver follows a run by watching its database file: an event written only to the write-ahead log would
+    not reach it until the run ended."""
+    writer, follower = (EventLogKeepingConnections(str(tmp_path / "event_logs")) for _ in range(2))
+    run_id = str(uuid.uuid4())
+    writer.store_event(log_entry(run_id, "created"))
+    seen: list[str] = []
+    all_seen = threading.Event()
+
+    def on_event(entry, _cursor):
+        seen.append(entry.user_message)
+        if entry.user_message == "event 4":
+            all_seen.set()
+
+    follower.watch(run_id, None, on_event)
+    try:
+        for n in range(5):
+            time.sleep(0.2)
+            writer.store_event(log_entry(run_id, f"event {n}"))
+        assert all_seen.wait(timeout=10), f"the follower saw only {seen}"
+    finally:
+        follower.end_watch(run_id, on_event)
+        follower.dispose()
+        writer.dispose()
+    assert seen[-5:] == [f"event {n}" for n in range(5)]
+
+
+def test_an_event_log_keeps_no_more_than_its_limit_of_databases_open(tmp_path):
+    """The webserver reads one run after another: each would otherwise keep its database open for ever."""
+    folder = tmp_path / "event_logs"
+    storage = EventLogKeepingConnections(str(folder))
+    run_ids = [str(uuid.uuid4()) for _ in range(OPEN_DATABASES + 6)]
+    try:
+        for run_id in run_ids:
+            storage.store_event(log_entry(run_id, "one event"))
+        assert 1 <= len(open_database_files(folder)) <= OPEN_DATABASES
+        assert all(messages(storage, run_id) == ["one event"] for run_id in run_ids)  # an evicted database opens again
+    finally:
+        storage.dispose()
+    assert open_database_files(folder) == []
+
+
+def test_a_wiped_event_log_stores_its_next_events_where_others_read_them(tmp_path):
+    """A wipe deletes the runs' database files: a connection kept to a deleted file would write where nobody reads."""
+    folder = tmp_path / "event_logs"
+    storage, reader = (EventLogKeepingConnections(str(folder)) for _ in range(2))
+    run_id = str(uuid.uuid4())
+    try:
+        storage.store_event(log_entry(run_id, "before the wipe"))
+        storage.wipe()
+        storage.store_event(log_entry(run_id, "after the wipe"))
+
+        assert messages(reader, run_id) == ["after the wipe"]
+    finally:
+        storage.dispose()
+        reader.dispose()
