@@ -36,6 +36,7 @@ class EventLogKeepingConnections(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: collections.OrderedDict[str, sa.Engine] = collections.OrderedDict()
+        self._tables_found: set[str] = set()
         super().__init__(base_dir, inst_data)  # reads and writes the index through _connect when it is new
 
     @classmethod
@@ -67,6 +68,13 @@ class EventLogKeepingConnections(SqliteEventLogStorage):
         while len(self._engines) > OPEN_DATABASES:
             self._engines.popitem(last=False)[1].dispose()
         return engine
+
+    def has_table(self, table_name: str) -> bool:
+        """Asked at each asset check's and tagged asset's event, and Dagster's answers with an engine made for the
+        question (0.4 s of a scale-1 run): a table found is remembered, since Dagster's migrations only add tables."""
+        if table_name not in self._tables_found and super().has_table(table_name):
+            self._tables_found.add(table_name)
+        return table_name in self._tables_found
 
     def _close_connections(self) -> None:
         with self._db_lock:

@@ -73,6 +73,17 @@ def test_the_data_homes_instance_stores_a_runs_events_through_one_connection(ins
     assert messages(storage, run_id) == ["first", *(f"event {n}" for n in range(50))]
 
 
+def test_the_event_log_looks_for_a_table_once_however_often_it_is_asked(instance, count_connections):
+    """Dagster asks whether its asset check table exists at every asset check's event: 86 in a build."""
+    storage = instance.event_log_storage
+    before = count_connections()
+
+    answers = [storage.supports_asset_checks for _ in range(20)]
+
+    assert answers == [True] * 20
+    assert count_connections() - before <= 1  # Dagster's own opens one connection per question: 20
+
+
 def test_a_run_is_followed_from_another_process_as_each_event_is_stored(tmp_path):
     """The webserver follows a run by watching its database file: an event written only to the write-ahead log would
     not reach it until the run ended."""
