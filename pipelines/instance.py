@@ -3,7 +3,7 @@ folder, with an event log that keeps a connection open to each database it uses.
 
 Dagster's SQLite event log opens a connection for every event it stores and closes it after. Each new connection
 parses the schema again, and closing the last one checkpoints the write-ahead log into the database and deletes it.
-A scale-1 build stores 411 events, and storing them took 3.6-3.9 s of the run so; with the connections kept, 0.9-1.0 s.
+A scale-1 build stores 411 events, and storing them took 3.6-3.9 s of the run so; with the connections kept, 1.0-1.2 s.
 
 Nothing here is Dagster's public API (the storage classes, ``InstanceRef``'s defaults): ``tests/test_instance.py``
 checks the behaviour at each Dagster upgrade.
@@ -57,12 +57,16 @@ class EventLogKeepingConnections(SqliteEventLogStorage):
                 if shard != INDEX_SHARD_NAME and _changes(connection) != changes_before:
                     # The webserver follows a run by watching its database file for changes, which an event written to
                     # the write-ahead log is not (Dagster's closing of the connection copied the log into the file).
-                    os.utime(self.path_for_shard(shard))
+                    # The event is stored: a file gone (a wipe) or not ours to touch only costs the followers a wake.
+                    with contextlib.suppress(OSError):
+                        os.utime(self.path_for_shard(shard))
 
     def _engine(self, shard: str) -> sa.Engine:
         engine = self._engines.pop(shard, None)
         if engine is None:
-            engine = sa.create_engine(self.conn_string_for_shard(shard), pool_size=1, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            # one connection for every thread, each use under the storage's lock
+            engine = sa.create_engine(self.conn_string_for_shard(shard), pool_size=1,
+                                      connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
             sa.event.listen(engine, "connect", _write_ahead_without_waiting_for_the_disk)
         self._engines[shard] = engine
         while len(self._engines) > OPEN_DATABASES:
@@ -84,6 +88,7 @@ class EventLogKeepingConnections(SqliteEventLogStorage):
     def wipe(self) -> None:
         self._close_connections()  # before their files are deleted
         super().wipe()
+        self._close_connections()  # any that another thread opened meanwhile, to a file now deleted
 
     def dispose(self) -> None:
         super().dispose()

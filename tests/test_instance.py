@@ -84,9 +84,9 @@ def test_the_event_log_looks_for_a_table_once_however_often_it_is_asked(instance
     assert count_connections() - before <= 1  # Dagster's own opens one connection per question: 20
 
 
-def test_a_run_is_followed_from_another_process_as_each_event_is_stored(tmp_path):
+def test_a_run_is_followed_as_each_event_is_stored(tmp_path):
     """The webserver follows a run by watching its database file: an event written only to the write-ahead log would
-    not reach it until the run ended."""
+    not reach it until the run ended. A second storage on the same files stands for the webserver's process."""
     writer, follower = (EventLogKeepingConnections(str(tmp_path / "event_logs")) for _ in range(2))
     run_id = str(uuid.uuid4())
     writer.store_event(log_entry(run_id, "created"))
@@ -109,6 +109,59 @@ def test_a_run_is_followed_from_another_process_as_each_event_is_stored(tmp_path
         follower.dispose()
         writer.dispose()
     assert seen[-5:] == [f"event {n}" for n in range(5)]
+
+
+def test_reading_a_run_does_not_touch_its_database_file(tmp_path):
+    """Else the webserver, woken by the file's change, would read the run, change the file and wake itself for ever."""
+    storage = EventLogKeepingConnections(str(tmp_path / "event_logs"))
+    run_id = str(uuid.uuid4())
+    try:
+        storage.store_event(log_entry(run_id, "one event"))
+        database = Path(storage.path_for_shard(run_id))
+        os.utime(database, ns=(0, 0))
+
+        assert messages(storage, run_id) == ["one event"]
+        assert database.stat().st_mtime_ns == 0
+        storage.store_event(log_entry(run_id, "another"))
+        assert database.stat().st_mtime_ns > 0
+    finally:
+        storage.dispose()
+
+
+def test_the_instance_a_run_worker_is_given_keeps_its_connections(instance):
+    """The daemon's run worker builds its instance from the reference the daemon serialised, not from dagster.yaml."""
+    from dagster._core.instance.ref import InstanceRef
+    from dagster._serdes import deserialize_value, serialize_value
+
+    reference = deserialize_value(serialize_value(instance.get_ref()), InstanceRef)
+    with dg.DagsterInstance.from_ref(reference) as worker_instance:
+        assert isinstance(worker_instance.event_log_storage, EventLogKeepingConnections)
+
+
+def test_threads_share_the_kept_connection(tmp_path):
+    """The webserver's watcher and its request threads use one storage: SQLite refuses a connection made in another
+    thread unless told otherwise."""
+    storage = EventLogKeepingConnections(str(tmp_path / "event_logs"))
+    run_id = str(uuid.uuid4())
+    errors: list[BaseException] = []
+
+    def store(thread: int) -> None:
+        try:
+            for n in range(20):
+                storage.store_event(log_entry(run_id, f"{thread}-{n}"))
+        except BaseException as error:  # noqa: BLE001 - the assertion below shows it
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=store, args=(t,)) for t in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert sorted(messages(storage, run_id)) == sorted(f"{t}-{n}" for t in range(4) for n in range(20))
+    finally:
+        storage.dispose()
 
 
 def test_an_event_log_keeps_no_more_than_its_limit_of_databases_open(tmp_path):
