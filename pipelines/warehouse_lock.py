@@ -19,6 +19,11 @@ def _on_screen(message: str) -> None:
     print(f"  {message}", file=sys.__stdout__, flush=True)
 
 
+def held_by_another_process(error: duckdb.IOException) -> bool:
+    """DuckDB's error on opening a file another process holds (its message names the lock)."""
+    return "lock" in str(error)
+
+
 def wait_for_the_warehouse(warehouse_path: Path, seconds: float = WAREHOUSE_WAIT_SECONDS,
                            say: Callable[[str], None] = _on_screen) -> None:
     """Until no other process holds the warehouse (at most ``seconds``), saying once that it waits; raises DuckDB's
@@ -30,7 +35,7 @@ def wait_for_the_warehouse(warehouse_path: Path, seconds: float = WAREHOUSE_WAIT
             duckdb.connect(str(warehouse_path), read_only=True).close()
             return
         except duckdb.IOException as error:
-            if "lock" not in str(error) or time.monotonic() > deadline:
+            if not held_by_another_process(error) or time.monotonic() > deadline:
                 raise
             if not said:
                 say(WAITING)

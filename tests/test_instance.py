@@ -46,6 +46,20 @@ def count_connections():
     sa.event.remove(sa.pool.Pool, "connect", on_connect)
 
 
+@pytest.fixture
+def event_logs(tmp_path):
+    """Opens event logs on one folder (``tmp_path/event_logs``), as separate processes would; each disposed after."""
+    opened: list[EventLogKeepingConnections] = []
+
+    def open_one() -> EventLogKeepingConnections:
+        opened.append(EventLogKeepingConnections(str(tmp_path / "event_logs")))
+        return opened[-1]
+
+    yield open_one
+    for storage in opened:
+        storage.dispose()
+
+
 def open_database_files(folder: Path) -> list[str]:
     """The SQLite database files in ``folder`` this process holds open (its file descriptors)."""
     paths = []
@@ -84,10 +98,10 @@ def test_the_event_log_looks_for_a_table_once_however_often_it_is_asked(instance
     assert count_connections() - before <= 1  # Dagster's own opens one connection per question: 20
 
 
-def test_a_run_is_followed_as_each_event_is_stored(tmp_path):
+def test_a_run_is_followed_as_each_event_is_stored(event_logs):
     """The webserver follows a run by watching its database file: an event written only to the write-ahead log would
     not reach it until the run ended. A second storage on the same files stands for the webserver's process."""
-    writer, follower = (EventLogKeepingConnections(str(tmp_path / "event_logs")) for _ in range(2))
+    writer, follower = event_logs(), event_logs()
     run_id = str(uuid.uuid4())
     writer.store_event(log_entry(run_id, "created"))
     seen: list[str] = []
@@ -99,33 +113,25 @@ def test_a_run_is_followed_as_each_event_is_stored(tmp_path):
             all_seen.set()
 
     follower.watch(run_id, None, on_event)
-    try:
-        for n in range(5):
-            time.sleep(0.2)
-            writer.store_event(log_entry(run_id, f"event {n}"))
-        assert all_seen.wait(timeout=10), f"the follower saw only {seen}"
-    finally:
-        follower.end_watch(run_id, on_event)
-        follower.dispose()
-        writer.dispose()
+    for n in range(5):
+        time.sleep(0.2)
+        writer.store_event(log_entry(run_id, f"event {n}"))
+    assert all_seen.wait(timeout=10), f"the follower saw only {seen}"
     assert seen[-5:] == [f"event {n}" for n in range(5)]
 
 
-def test_reading_a_run_does_not_touch_its_database_file(tmp_path):
+def test_reading_a_run_does_not_touch_its_database_file(event_logs):
     """Else the webserver, woken by the file's change, would read the run, change the file and wake itself for ever."""
-    storage = EventLogKeepingConnections(str(tmp_path / "event_logs"))
+    storage = event_logs()
     run_id = str(uuid.uuid4())
-    try:
-        storage.store_event(log_entry(run_id, "one event"))
-        database = Path(storage.path_for_shard(run_id))
-        os.utime(database, ns=(0, 0))
+    storage.store_event(log_entry(run_id, "one event"))
+    database = Path(storage.path_for_shard(run_id))
+    os.utime(database, ns=(0, 0))
 
-        assert messages(storage, run_id) == ["one event"]
-        assert database.stat().st_mtime_ns == 0
-        storage.store_event(log_entry(run_id, "another"))
-        assert database.stat().st_mtime_ns > 0
-    finally:
-        storage.dispose()
+    assert messages(storage, run_id) == ["one event"]
+    assert database.stat().st_mtime_ns == 0
+    storage.store_event(log_entry(run_id, "another"))
+    assert database.stat().st_mtime_ns > 0
 
 
 def test_the_instance_a_run_worker_is_given_keeps_its_connections(instance):
@@ -138,10 +144,10 @@ def test_the_instance_a_run_worker_is_given_keeps_its_connections(instance):
         assert isinstance(worker_instance.event_log_storage, EventLogKeepingConnections)
 
 
-def test_threads_share_the_kept_connection(tmp_path):
+def test_threads_share_the_kept_connection(event_logs):
     """The webserver's watcher and its request threads use one storage: SQLite refuses a connection made in another
     thread unless told otherwise."""
-    storage = EventLogKeepingConnections(str(tmp_path / "event_logs"))
+    storage = event_logs()
     run_id = str(uuid.uuid4())
     errors: list[BaseException] = []
 
@@ -152,44 +158,34 @@ def test_threads_share_the_kept_connection(tmp_path):
         except BaseException as error:  # noqa: BLE001 - the assertion below shows it
             errors.append(error)
 
-    try:
-        threads = [threading.Thread(target=store, args=(t,)) for t in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert errors == []
-        assert sorted(messages(storage, run_id)) == sorted(f"{t}-{n}" for t in range(4) for n in range(20))
-    finally:
-        storage.dispose()
+    threads = [threading.Thread(target=store, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(messages(storage, run_id)) == sorted(f"{t}-{n}" for t in range(4) for n in range(20))
 
 
-def test_an_event_log_keeps_no_more_than_its_limit_of_databases_open(tmp_path):
+def test_an_event_log_keeps_no_more_than_its_limit_of_databases_open(tmp_path, event_logs):
     """The webserver reads one run after another: each would otherwise keep its database open for ever."""
     folder = tmp_path / "event_logs"
-    storage = EventLogKeepingConnections(str(folder))
+    storage = event_logs()
     run_ids = [str(uuid.uuid4()) for _ in range(OPEN_DATABASES + 6)]
-    try:
-        for run_id in run_ids:
-            storage.store_event(log_entry(run_id, "one event"))
-        assert 1 <= len(open_database_files(folder)) <= OPEN_DATABASES
-        assert all(messages(storage, run_id) == ["one event"] for run_id in run_ids)  # an evicted database opens again
-    finally:
-        storage.dispose()
+    for run_id in run_ids:
+        storage.store_event(log_entry(run_id, "one event"))
+    assert 1 <= len(open_database_files(folder)) <= OPEN_DATABASES
+    assert all(messages(storage, run_id) == ["one event"] for run_id in run_ids)  # an evicted database opens again
+    storage.dispose()
     assert open_database_files(folder) == []
 
 
-def test_a_wiped_event_log_stores_its_next_events_where_others_read_them(tmp_path):
+def test_a_wiped_event_log_stores_its_next_events_where_others_read_them(event_logs):
     """A wipe deletes the runs' database files: a connection kept to a deleted file would write where nobody reads."""
-    folder = tmp_path / "event_logs"
-    storage, reader = (EventLogKeepingConnections(str(folder)) for _ in range(2))
+    storage, reader = event_logs(), event_logs()
     run_id = str(uuid.uuid4())
-    try:
-        storage.store_event(log_entry(run_id, "before the wipe"))
-        storage.wipe()
-        storage.store_event(log_entry(run_id, "after the wipe"))
+    storage.store_event(log_entry(run_id, "before the wipe"))
+    storage.wipe()
+    storage.store_event(log_entry(run_id, "after the wipe"))
 
-        assert messages(reader, run_id) == ["after the wipe"]
-    finally:
-        storage.dispose()
-        reader.dispose()
+    assert messages(reader, run_id) == ["after the wipe"]

@@ -14,6 +14,7 @@ from pipelines.defs.resources import SettingsResource
 from pipelines.defs.returns import REPORTING_YEARS, REPORTING_YEARS_NAME
 from pipelines.publishing.snapshot import published_returns
 from pipelines.returns.accepted import accepted_receipts, current_return_ids
+from pipelines.warehouse_lock import held_by_another_process
 
 CHECK_EVERY_SECONDS = 5
 # The state of the archive a run was asked for (its run key, but for a run asked again after a kill)
@@ -38,7 +39,7 @@ def returns_in_effect_changed(context: dg.SensorEvaluationContext, settings: Set
     try:
         refresh, new_years = next_refresh(config, context.instance.get_dynamic_partitions(REPORTING_YEARS_NAME))
     except duckdb.IOException as error:  # held by a process that is no run: a killed run's dbt ending, a shell
-        if "lock" not in str(error):
+        if not held_by_another_process(error):
             raise
         return dg.SkipReason(f"the warehouse is held by another process: {error}")
     in_effect = current_return_ids(accepted_receipts(config.archive_dir))
