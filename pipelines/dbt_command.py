@@ -1,4 +1,6 @@
-"""`ips-dbt`: dbt's own command line, as the pipeline runs it (DBT_EXECUTABLE), ending without Python's teardown."""
+"""`ips-dbt`: dbt's own command line as the project's other dbt commands run it (DBT_EXECUTABLE: the change summary
+of a replacement, the tests), ending without Python's teardown. A run builds with dbt inside the run's process
+(pipelines/defs/dbt_build.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The end of a command's own process (`ips-monitor`, and dbt as the pipeline runs it) without Python's teardown."""
+"""The end of a command's own process (`ips-monitor`, and `ips-dbt`) without Python's teardown."""
 
 from __future__ import annotations
 
