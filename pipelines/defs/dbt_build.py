@@ -80,9 +80,10 @@ def dbt_build(context: dg.AssetExecutionContext, args: Sequence[str], target_pat
                 yield from event.to_default_asset_events(manifest=params.manifest, dagster_dbt_translator=params.dagster_dbt_translator,
                                                          context=context, target_path=target_path, project=params.dbt_project)
     except BaseException:
-        # the run terminated while this step waited for dbt: dbt stops as on Ctrl+C, cancelling its queries. (Dagster
-        # may raise a run's interrupt in its own code instead, between two of this step's events: dbt then ends with
-        # the run's process, as if it were killed.)
+        # the run terminated while this step waited for dbt: dbt stops as on Ctrl+C, once its next node ends (its wait
+        # for nodes cannot be interrupted), cancelling the queries still running and running no more. (Dagster may
+        # raise a run's interrupt in its own code instead, between two of this step's events: dbt then ends with the
+        # run's process, as if it were killed.)
         _interrupt(dbt)
         _echo_until_ended(reported, time.monotonic() + STOP_SECONDS)
         raise
@@ -94,6 +95,7 @@ def dbt_build(context: dg.AssetExecutionContext, args: Sequence[str], target_pat
 
 def _echo(line: _Line, errors: list[str]) -> None:
     sys.stdout.write(f"{line.text}\n")  # as dagster-dbt echoes dbt's command line: into the run's log
+    sys.stdout.flush()
     if line.error:
         errors.append(line.text)
 
