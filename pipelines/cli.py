@@ -102,6 +102,11 @@ def _print_outcome(outcome: SubmitOutcome, registered: dict[str, Site], quiet: b
 
 
 def cmd_run(settings: Settings, own_process: bool = False) -> int:
+    from pipelines.returns.accepted import accepted_receipts
+
+    if not accepted_receipts(settings.archive_dir):  # else dbt fails on the raw tables that no return has made
+        return _usage_error("inga godkända rapporter att bygga av ännu; lämna in en först: `ips-monitor submit MAPP` / "
+                            "no accepted returns to build from yet; submit one first: `ips-monitor submit FOLDER`")
     from pipelines.definitions import refresh_in_process
 
     if own_process:

@@ -57,6 +57,14 @@ def test_export_before_any_run_says_what_to_do(tmp_path):
     assert result.returncode == 2 and "ips-monitor run" in result.stderr
 
 
+def test_run_before_any_accepted_return_says_what_to_do(tmp_path):
+    home = tmp_path / "home"
+    assert run_cli("submit", str(one_participant_return(tmp_path, "bad", sex="kvinna")), home=home).returncode == 1
+    result = run_cli("run", home=home)
+    assert result.returncode == 2 and "no accepted returns" in result.stderr and "ips-monitor submit" in result.stderr
+    assert not (home / "warehouse.duckdb").exists() and not (home / "logs").exists()
+
+
 def test_export_formats_from_the_published_snapshot(small_warehouse, tmp_path):
     for fmt, name in (("sdmx-csv", "ips.csv"), ("csv", "tidy.csv"), ("xlsx", "ips.xlsx")):
         result = run_cli("export", "--format", fmt, "--out", str(tmp_path / name), "--year", "2025", home=small_warehouse.home)
